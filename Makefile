@@ -1,0 +1,37 @@
+# Set-up and everyday commands. `make run` starts the app with demo data; `make test` runs every test.
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test demo translations chromium clean
+
+$(BIN)/python:
+	python3 -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+translations: $(VENV)/.runtime
+	$(FLASK) translate compile
+
+demo: $(VENV)/.runtime translations
+	$(FLASK) demo
+
+run: demo
+	$(FLASK) run
+
+# The browser tests drive Debian's Chromium; it is installed here when missing.
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+test: $(VENV)/.dev translations chromium
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance

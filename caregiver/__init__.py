@@ -1,0 +1,102 @@
+"""MND Diary: a symptom diary for families living with motor neuron disease."""
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import catalogue
+from .config import Config, database_url
+from .extensions import babel, db, login_manager, migrate
+from .i18n import LANGUAGES, select_locale, select_timezone, text_direction
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    app.config.from_object(Config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    from . import auth, diary, explain, main, patients
+
+    for blueprint in (main.bp, auth.bp, patients.bp, diary.bp, explain.bp):
+        app.register_blueprint(blueprint)
+
+    from .cli import register_commands
+    from .errors import register_error_handlers
+    from .templating import register_template_helpers
+
+    register_commands(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    app.after_request(security_headers)
+
+    if app.config["AUTO_MIGRATE_SQLITE"] and db_is_sqlite(app):
+        with app.app_context():
+            upgrade_if_behind()
+    return app
+
+
+def db_is_sqlite(app):
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL and a busy timeout, so two carers saving at once never meet 'database is locked'."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def upgrade_if_behind():
+    """Create or migrate the embedded database to the newest schema."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+
+    script = ScriptDirectory.from_config(migrate.get_config())
+    with db.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != script.get_current_head():
+        upgrade()
+
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

@@ -1,0 +1,45 @@
+"""The one way to reach a patient's data: through the signed-in user's membership of the care team."""
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Entry, Membership, Patient
+
+
+def membership_or_404(patient_id, need="read"):
+    """The signed-in user's membership of this patient's team, with at least the role `need`.
+
+    A stranger gets 404, as if the patient did not exist; a member without the role gets 403.
+    """
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.patient_id == patient_id, Membership.user_id == current_user.id
+        )
+    )
+    if membership is None:
+        abort(404)
+    if not membership.allows(need):
+        abort(403)
+    return membership
+
+
+def patient_or_404(patient_id, need="read"):
+    return membership_or_404(patient_id, need).patient
+
+
+def entry_or_404(patient, entry_id, include_deleted=False):
+    """An entry of this patient (already authorised); entries of other patients are 404."""
+    query = select(Entry).where(Entry.id == entry_id, Entry.patient_id == patient.id)
+    if not include_deleted:
+        query = query.where(Entry.deleted_at.is_(None))
+    return db.session.scalar(query) or abort(404)
+
+
+def my_memberships():
+    return db.session.scalars(
+        select(Membership)
+        .join(Membership.patient)
+        .where(Membership.user_id == current_user.id)
+        .order_by(Patient.display_name)
+    ).all()

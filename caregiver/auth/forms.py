@@ -1,0 +1,69 @@
+"""Account forms."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..forms import AppForm
+from ..i18n import is_timezone
+
+PASSWORD_RULES = (
+    DataRequired(message=_l("Choose a password.")),
+    Length(min=10, max=200, message=_l("Use at least 10 characters.")),
+)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def valid_timezone(form, field):
+    if field.data and not is_timezone(field.data):
+        raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class SignUpForm(AppForm):
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(message=_l("Tell us your name.")),
+        Length(max=80, message=_l("Keep it under 80 characters.")),
+    ])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[
+        DataRequired(message=_l("Enter your e-mail address.")),
+        Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+        Length(max=254, message=_l("Keep it under 254 characters.")),
+    ])
+    password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
+    confirm = PasswordField(_l("Password again"), validators=[
+        EqualTo("password", message=_l("The two passwords are not the same.")),
+    ])
+    # Filled in by the browser's script with its own time zone; UTC without it or if unknown.
+    timezone = HiddenField()
+    submit = SubmitField(_l("Create account"))
+
+
+class SignInForm(AppForm):
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[
+        DataRequired(message=_l("Enter your e-mail address.")),
+    ])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class PasswordChangeForm(AppForm):
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(message=_l("Enter your current password.")),
+    ])
+    password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
+    confirm = PasswordField(_l("New password again"), validators=[
+        EqualTo("password", message=_l("The two passwords are not the same.")),
+    ])
+    submit = SubmitField(_l("Change password"))
+
+
+class SettingsForm(AppForm):
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(message=_l("Tell us your name.")),
+        Length(max=80, message=_l("Keep it under 80 characters.")),
+    ])
+    timezone = SelectField(_l("Your time zone"), validate_choice=False, validators=[valid_timezone])
+    submit = SubmitField(_l("Save"))

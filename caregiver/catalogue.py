@@ -1,0 +1,318 @@
+"""The app's medical vocabulary as data: symptoms, groups, regions, entry kinds, check-in domains.
+
+Templates, forms, the demo generator and the reports all read these tables; none restates them.
+The facts behind them are in shared/FACTS.md.
+"""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+DIAGNOSES = {
+    "als": _l("ALS (amyotrophic lateral sclerosis)"),
+    "pls": _l("PLS (primary lateral sclerosis)"),
+    "pma": _l("PMA (progressive muscular atrophy)"),
+    "pbp": _l("Progressive bulbar palsy"),
+    "undiagnosed": _l("Not yet diagnosed"),
+    "other": _l("Other"),
+}
+
+ONSET_REGIONS = {
+    "bulbar": _l("Speech or swallowing (bulbar)"),
+    "arm": _l("Arm or hand"),
+    "leg": _l("Leg or foot"),
+    "breathing": _l("Breathing"),
+    "other": _l("Other or not sure"),
+}
+
+BREATHING_SUPPORT = {
+    "none": _l("None"),
+    "niv": _l("Mask ventilation (NIV)"),
+    "invasive": _l("Ventilation through a tracheostomy"),
+}
+
+WEIGHT_UNITS = {"kg": _l("kilograms (kg)"), "lb": _l("pounds (lb)")}
+KG_PER_LB = 0.45359237
+
+GROUPS = {
+    "umn": _l("Upper motor neuron"),
+    "lmn": _l("Lower motor neuron"),
+    "bulbar": _l("Speech and swallowing (bulbar)"),
+    "breathing": _l("Breathing"),
+    "thinking": _l("Thinking and mood"),
+    "general": _l("General"),
+}
+
+REGIONS = {
+    "face": _l("face"),
+    "tongue": _l("tongue"),
+    "throat": _l("throat"),
+    "neck": _l("neck"),
+    "shoulder": _l("shoulder"),
+    "arm": _l("arm"),
+    "hand": _l("hand"),
+    "fingers": _l("fingers"),
+    "chest": _l("chest"),
+    "trunk": _l("back and trunk"),
+    "leg": _l("leg"),
+    "knee": _l("knee"),
+    "calf": _l("calf"),
+    "ankle": _l("ankle"),
+    "foot": _l("foot"),
+}
+# Regions that come in pairs, so the side matters.
+SIDED_REGIONS = frozenset({"shoulder", "arm", "hand", "fingers", "leg", "knee", "calf", "ankle", "foot"})
+
+SIDES = {"left": _l("left"), "right": _l("right"), "both": _l("both sides")}
+
+# "Cramp, right calf" as one label, so that translators can order the words their own way.
+REGION_SIDE_LABELS = {
+    "left": _l("left %(region)s"),
+    "right": _l("right %(region)s"),
+    "both": _l("%(region)s, both sides"),
+}
+
+DURATIONS = {
+    "seconds": _l("a few seconds"),
+    "minutes": _l("a few minutes"),
+    "hour": _l("up to an hour"),
+    "hours": _l("several hours"),
+    "all_day": _l("most of the day"),
+}
+
+FREQUENCIES = {
+    "once": _l("once"),
+    "few": _l("a few times today"),
+    "many": _l("many times today"),
+    "constant": _l("all the time"),
+}
+
+SOURCES = {
+    "carer": _l("I saw or noticed it"),
+    "patient": _l("The patient told me, or I am the patient"),
+}
+
+
+def severity_word(severity):
+    """0 none, 1-3 mild, 4-6 moderate, 7-10 severe."""
+    if severity is None:
+        return None
+    if severity == 0:
+        return _l("none")
+    if severity <= 3:
+        return _l("mild")
+    if severity <= 6:
+        return _l("moderate")
+    return _l("severe")
+
+
+@dataclass(frozen=True)
+class Symptom:
+    key: str
+    name: object  # lazy string
+    groups: tuple  # keys of GROUPS, the main one first
+    regions: tuple = ()  # keys of REGIONS
+    event_type: str = ""  # logged as this event rather than as a symptom
+
+    @property
+    def group(self):
+        return self.groups[0]
+
+    @property
+    def explainer(self):
+        return self.key
+
+
+SYMPTOMS = {
+    s.key: s
+    for s in (
+        Symptom("weakness", _l("Weakness"), ("lmn", "umn"), ("arm", "hand", "leg", "neck", "trunk")),
+        Symptom("wasting", _l("Muscle wasting"), ("lmn",), ("hand", "shoulder", "leg")),
+        Symptom("twitching", _l("Twitching (fasciculations)"), ("lmn",), ("arm", "leg", "trunk", "tongue")),
+        Symptom("cramps", _l("Cramps"), ("lmn",), ("calf", "leg", "foot", "hand")),
+        Symptom("floppy_limb", _l("Floppy limb"), ("lmn",), ("arm", "leg")),
+        Symptom("weak_grip", _l("Dropping things, weak grip"), ("lmn",), ("hand",)),
+        Symptom("foot_drop", _l("Foot drop, tripping"), ("lmn",), ("ankle", "foot")),
+        Symptom("head_drop", _l("Head drop"), ("lmn",), ("neck",)),
+        Symptom("stiffness", _l("Stiffness (spasticity)"), ("umn",), ("leg", "arm")),
+        Symptom("spasms", _l("Spasms"), ("umn",), ("leg", "arm", "trunk")),
+        Symptom("clonus", _l("Shaking that beats in rhythm (clonus)"), ("umn",), ("ankle", "knee")),
+        Symptom("slow_movement", _l("Slow or clumsy movement"), ("umn",), ("hand", "leg")),
+        Symptom("fine_tasks", _l("Trouble with fine tasks"), ("umn", "lmn"), ("fingers", "hand")),
+        Symptom("emotional_lability", _l("Laughing or crying that is hard to stop"), ("umn",)),
+        Symptom("slurred_speech", _l("Slurred speech"), ("bulbar",)),
+        Symptom("voice_change", _l("Voice change"), ("bulbar",)),
+        Symptom("swallowing", _l("Swallowing difficulty"), ("bulbar",)),
+        Symptom("choking_meals", _l("Choking or coughing at meals"), ("bulbar",)),
+        Symptom("drooling", _l("Drooling"), ("bulbar",)),
+        Symptom("thick_mucus", _l("Thick mucus"), ("bulbar", "breathing")),
+        Symptom("tongue_changes", _l("Tongue changes"), ("bulbar",), ("tongue",)),
+        Symptom("breathless_effort", _l("Breathless on effort"), ("breathing",)),
+        Symptom("breathless_lying", _l("Breathless lying flat"), ("breathing",)),
+        Symptom("poor_sleep", _l("Poor sleep"), ("breathing",)),
+        Symptom("morning_headache", _l("Morning headache"), ("breathing",)),
+        Symptom("weak_cough", _l("Weak cough"), ("breathing",)),
+        Symptom("behaviour_change", _l("Behaviour change"), ("thinking",)),
+        Symptom("thinking_change", _l("Thinking or word-finding change"), ("thinking",)),
+        Symptom("low_mood", _l("Low mood or worry"), ("general",)),
+        Symptom("tiredness", _l("Tiredness"), ("general",)),
+        Symptom("weight_loss", _l("Weight loss"), ("general",)),
+        Symptom("falls", _l("Falls"), ("general",), event_type="fall"),
+    )
+}
+# What the log form offers as symptoms: falls are logged as events, with their own details.
+LOGGABLE_SYMPTOMS = {key: s for key, s in SYMPTOMS.items() if not s.event_type}
+
+EVENT_TYPES = {
+    "fall": _l("Fall"),
+    "near_fall": _l("Near-fall"),
+    "choking": _l("Choking episode"),
+    "chest_infection": _l("Chest infection"),
+    "hospital": _l("Hospital visit"),
+    "other": _l("Other event"),
+}
+
+# Every kind of diary entry, in the order the "add" menu shows them.
+ENTRY_KINDS = {
+    "symptom": _l("Symptom"),
+    "event": _l("Event"),
+    "weight": _l("Weight"),
+    "niv": _l("Hours on NIV"),
+    "checkin": _l("Functional check-in"),
+    "carer": _l("Carer check"),
+    "medication": _l("Medication"),
+    "visit": _l("Appointment"),
+    "question": _l("Question for the appointment"),
+}
+
+
+@dataclass(frozen=True)
+class CheckInDomain:
+    """One everyday ability of the functional check-in, scored 4 (as before) to 0."""
+
+    key: str
+    name: object
+    area: str  # key of CHECKIN_AREAS
+    levels: tuple  # wording for scores 4, 3, 2, 1, 0 (our own words, not the ALSFRS-R's)
+
+
+CHECKIN_AREAS = {
+    "bulbar": _l("Speech and swallowing"),
+    "fine": _l("Hands and self-care"),
+    "gross": _l("Moving about"),
+    "breathing": _l("Breathing"),
+}
+
+CHECKIN_DOMAINS = {
+    d.key: d
+    for d in (
+        CheckInDomain("speech", _l("Speech"), "bulbar", (
+            _l("Talks as before"),
+            _l("Speech has changed, but others understand it"),
+            _l("Others understand only when told again"),
+            _l("Speech helped by writing, pointing or a device"),
+            _l("No speech that others can use"),
+        )),
+        CheckInDomain("saliva", _l("Saliva"), "bulbar", (
+            _l("As before"),
+            _l("A little too much saliva in the mouth; may dribble at night"),
+            _l("Some dribbling in the day"),
+            _l("A lot of dribbling; often needs a tissue"),
+            _l("Dribbles all the time; needs a tissue or cloth always"),
+        )),
+        CheckInDomain("swallowing", _l("Swallowing"), "bulbar", (
+            _l("Eats as before"),
+            _l("Sometimes chokes or coughs when eating"),
+            _l("Needs softer food or a changed diet"),
+            _l("Needs some food or drink by a feeding tube"),
+            _l("Takes nothing by mouth; fed only by a tube"),
+        )),
+        CheckInDomain("handwriting", _l("Handwriting"), "fine", (
+            _l("Writes as before"),
+            _l("Slower or messier, but every word can be read"),
+            _l("Not every word can be read"),
+            _l("Can hold a pen but cannot write words"),
+            _l("Cannot hold a pen"),
+        )),
+        CheckInDomain("cutting", _l("Cutting food and using cutlery (or handling a feeding tube)"), "fine", (
+            _l("As before"),
+            _l("Slow or clumsy, but needs no help"),
+            _l("Can cut most food with some help"),
+            _l("Someone else cuts the food; can still feed themself slowly"),
+            _l("Needs to be fed, or needs help with all tube feeds"),
+        )),
+        CheckInDomain("dressing", _l("Dressing and washing"), "fine", (
+            _l("As before"),
+            _l("Does it alone, but slower or with more effort"),
+            _l("Needs help now and then, or uses other ways"),
+            _l("Needs help with most of it"),
+            _l("Needs help with all of it"),
+        )),
+        CheckInDomain("turning", _l("Turning in bed and fixing the covers"), "gross", (
+            _l("As before"),
+            _l("Slower or clumsier, but needs no help"),
+            _l("Can turn or fix covers alone, with great effort"),
+            _l("Can start to turn but needs help to finish"),
+            _l("Cannot turn without help"),
+        )),
+        CheckInDomain("walking", _l("Walking"), "gross", (
+            _l("Walks as before"),
+            _l("Some trouble walking"),
+            _l("Walks with help: a stick, frame or person"),
+            _l("Can move legs but cannot walk"),
+            _l("Cannot move legs on purpose"),
+        )),
+        CheckInDomain("stairs", _l("Climbing stairs"), "gross", (
+            _l("As before"),
+            _l("Slower"),
+            _l("Needs a rail or to rest, or is a little unsteady"),
+            _l("Needs someone to help"),
+            _l("Cannot climb stairs"),
+        )),
+        CheckInDomain("dyspnoea", _l("Short of breath"), "breathing", (
+            _l("Not short of breath"),
+            _l("Short of breath when walking"),
+            _l("Short of breath when eating, washing or dressing"),
+            _l("Short of breath when sitting or lying still"),
+            _l("Very hard to breathe; thinking about breathing support"),
+        )),
+        CheckInDomain("orthopnoea", _l("Breathing when lying flat"), "breathing", (
+            _l("No trouble"),
+            _l("Some trouble sleeping; not mainly from breathing"),
+            _l("Needs more than two pillows to sleep"),
+            _l("Can only sleep sitting up"),
+            _l("Cannot sleep at all"),
+        )),
+        CheckInDomain("breathing_support", _l("Breathing support"), "breathing", (
+            _l("None"),
+            _l("Uses mask ventilation (NIV) now and then"),
+            _l("Uses NIV every night"),
+            _l("Uses NIV day and night"),
+            _l("Breathing through a tube in the neck (tracheostomy)"),
+        )),
+    )
+}
+CHECKIN_MAX_SCORE = 4 * len(CHECKIN_DOMAINS)
+
+
+def region_label(region, side=None):
+    """'right calf', 'calf, both sides', 'tongue': one translatable phrase per combination."""
+    if not region:
+        return ""
+    name = REGIONS.get(region, region)
+    if side in REGION_SIDE_LABELS and region in SIDED_REGIONS:
+        return REGION_SIDE_LABELS[side] % {"region": name}
+    return str(name)
+
+ROLE_NAMES = {
+    "owner": _l("Manages the team"),
+    "log": _l("Can log"),
+    "read": _l("Can read"),
+}
+
+
+def to_kg(weight, unit):
+    return float(weight) * KG_PER_LB if unit == "lb" else float(weight)
+
+
+def from_kg(kg, unit):
+    return kg / KG_PER_LB if unit == "lb" else kg

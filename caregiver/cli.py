@@ -1,0 +1,56 @@
+"""Commands for operators: `flask --app app demo`, `flask --app app translate ...`."""
+import os
+
+import click
+from babel.messages.frontend import CommandLineInterface
+
+from . import ROOT
+
+TRANSLATIONS = os.path.join(ROOT, "translations")
+POT = os.path.join(TRANSLATIONS, "messages.pot")
+
+
+def pybabel(*args):
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def register_commands(app):
+    @app.cli.command("demo")
+    @click.option("--seed", default=1, show_default=True, help="Same seed, same history.")
+    @click.option("--email", default="demo@example.org", show_default=True)
+    @click.option("--years", default=2.0, show_default=True, help="How long a history to make.")
+    @click.option("--intensity", default=1.0, show_default=True, help="How much is logged a day (1 is typical).")
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of the history.")
+    def demo(seed, email, years, intensity, today):
+        """Create a demo carer with one patient and a realistic synthetic history."""
+        from .demo import create_demo
+
+        result = create_demo(seed=seed, email=email, years=years, intensity=intensity,
+                             today=today.date() if today else None)
+        click.echo(f"{result.entry_count} entries for {result.patient.display_name}")
+        click.echo(f"email: {result.user.email} password: {result.password}")
+
+    @app.cli.group()
+    def translate():
+        """Extract, update and compile the message catalogues."""
+
+    @translate.command()
+    def update():
+        """Extract messages from the code and templates and merge them into every catalogue."""
+        pybabel("extract", "-F", os.path.join(ROOT, "babel.cfg"), "-k", "_l", "-k", "N_",
+                "--no-location", "--sort-output", "--omit-header", "-o", POT, ROOT)
+        if any(os.scandir(TRANSLATIONS)) and len(os.listdir(TRANSLATIONS)) > 1:
+            pybabel("update", "-i", POT, "-d", TRANSLATIONS, "--no-fuzzy-matching", "--ignore-obsolete")
+
+    @translate.command()
+    def compile():
+        """Compile the catalogues to the .mo files the app reads."""
+        if len(os.listdir(TRANSLATIONS)) > 1:
+            pybabel("compile", "-d", TRANSLATIONS, "--statistics")
+
+    @translate.command()
+    @click.argument("language")
+    def init(language):
+        """Start a catalogue for a new language."""
+        pybabel("init", "-i", POT, "-d", TRANSLATIONS, "-l", language)
+

@@ -1,0 +1,36 @@
+"""Settings, read from the environment so that production keeps its secrets out of the code."""
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def database_url(instance_path):
+    """DATABASE_URL if set (PostgreSQL via psycopg 3), else a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "mnd-diary.sqlite3")
+    # Hosting services hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The embedded SQLite default is migrated on start so that `flask run` just works.
+    AUTO_MIGRATE_SQLITE = os.environ.get("AUTO_MIGRATE", "1") == "1"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    WTF_CSRF_TIME_LIMIT = None  # no time limits: a tired carer may leave a form open for hours
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
+    )
+    INVITE_DAYS = 7
+    HISTORY_PAGE_SIZE = 50

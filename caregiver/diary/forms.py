@@ -1,0 +1,364 @@
+"""One form per kind of diary entry. Each knows how to fill an entry and how to show one."""
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, RadioField,
+    SelectField, StringField, SubmitField, TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from .. import catalogue
+from ..forms import MAX_NOTE_LENGTH, AppForm, stripped
+from ..i18n import to_local, to_utc, utc_now
+from ..models import CheckInItem
+from ..patients.forms import WEIGHT_LIMITS, choices
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def note_field(label=_l("Note (optional)")):
+    return TextAreaField(label, validators=[
+        Length(max=MAX_NOTE_LENGTH, message=_l("Keep the note under %(max)d characters.", max=MAX_NOTE_LENGTH)),
+    ])
+
+
+class EntryForm(AppForm):
+    """What every dated entry has: when it happened, who reported it, a note.
+
+    `patient` and `tz` (the logging user's time zone) are set by the view before validation.
+    """
+
+    occurred_at = DateTimeLocalField(
+        _l("When"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired(message=_l("Enter the date and time."))],
+    )
+    source = RadioField(_l("Who noticed it"), choices=choices(catalogue.SOURCES), default="carer")
+    note = note_field()
+    submit = SubmitField(_l("Save"))
+
+    patient = None
+    tz = "UTC"
+
+    def validate_occurred_at(self, field):
+        if field.data and to_utc(field.data, self.tz) > utc_now() + CLOCK_SKEW:
+            raise ValidationError(_l("This time is in the future. Enter when it happened."))
+
+    def set_defaults(self, patient, tz, source):
+        """Defaults for a new entry: now, in the user's time zone."""
+        self.occurred_at.data = to_local(utc_now(), tz).replace(second=0, microsecond=0)
+        self.source.data = source
+
+    def fill(self, entry):
+        entry.occurred_at = to_utc(self.occurred_at.data, self.tz)
+        entry.tz = self.tz
+        entry.source = self.source.data
+        entry.note = stripped(self.note.data)
+
+    def load(self, entry):
+        self.occurred_at.data = to_local(entry.occurred_at, self.tz)
+        self.source.data = entry.source
+        self.note.data = entry.note
+
+
+def optional_choice(table, label, blank=_l("Not given")):
+    return SelectField(label, choices=choices(table, blank=blank), default="",
+                       validate_choice=False, validators=[one_of(table, allow_blank=True)])
+
+
+def one_of(table, allow_blank=False):
+    """Our own wording for a value outside the list (WTForms' is terse), and blanks when allowed."""
+    def check(form, field):
+        if (field.data or not allow_blank) and field.data not in table:
+            raise ValidationError(_l("Choose one of the options in the list."))
+    return check
+
+
+class SymptomForm(EntryForm):
+    symptom = SelectField(_l("Symptom"), validate_choice=False)
+    severity = IntegerField(_l("How bad (0 to 10)"), validators=[
+        Optional(), NumberRange(min=0, max=10, message=_l("Choose a number from 0 to 10.")),
+    ])
+    region = optional_choice(catalogue.REGIONS, _l("Where"))
+    side = optional_choice(catalogue.SIDES, _l("Which side"))
+    duration = optional_choice(catalogue.DURATIONS, _l("How long it lasted"))
+    frequency = optional_choice(catalogue.FREQUENCIES, _l("How often"))
+
+    def set_patient(self, patient, custom_symptoms):
+        """The symptom list: the catalogue by group, then this patient's own symptoms."""
+        self.custom_symptoms = {f"custom-{c.id}": c for c in custom_symptoms}
+        grouped = []
+        for group, group_name in catalogue.GROUPS.items():
+            options = [(s.key, s.name) for s in catalogue.LOGGABLE_SYMPTOMS.values() if s.group == group]
+            options += [(ref, c.name) for ref, c in self.custom_symptoms.items() if c.group == group]
+            if options:
+                grouped.append((group_name, options))
+        self.symptom.choices = [("", _l("Choose a symptom"))] + [
+            choice for _group, options in grouped for choice in options
+        ]
+        self.symptom_groups = grouped
+
+    def validate_symptom(self, field):
+        if field.data not in catalogue.LOGGABLE_SYMPTOMS and field.data not in self.custom_symptoms:
+            raise ValidationError(_l("Choose a symptom from the list."))
+
+    def fill(self, entry):
+        super().fill(entry)
+        custom = self.custom_symptoms.get(self.symptom.data)
+        entry.symptom_key = None if custom else self.symptom.data
+        entry.custom_symptom_id = custom.id if custom else None
+        entry.severity = self.severity.data
+        entry.region = self.region.data or None
+        entry.side = self.side.data if self.side.data and self.region.data in catalogue.SIDED_REGIONS else None
+        entry.duration = self.duration.data or None
+        entry.frequency = self.frequency.data or None
+
+    def load(self, entry):
+        super().load(entry)
+        self.symptom.data = f"custom-{entry.custom_symptom_id}" if entry.custom_symptom_id else entry.symptom_key
+        self.severity.data = entry.severity
+        for name in ("region", "side", "duration", "frequency"):
+            getattr(self, name).data = getattr(entry, name) or ""
+
+
+class EventForm(EntryForm):
+    event_type = SelectField(_l("What happened"), choices=choices(catalogue.EVENT_TYPES),
+                             validate_choice=False, validators=[one_of(catalogue.EVENT_TYPES)])
+    injured = BooleanField(_l("Hurt or injured"))
+
+    def fill(self, entry):
+        super().fill(entry)
+        entry.event_type = self.event_type.data
+        entry.injured = self.injured.data
+
+    def load(self, entry):
+        super().load(entry)
+        self.event_type.data = entry.event_type
+        self.injured.data = bool(entry.injured)
+
+
+class WeightForm(EntryForm):
+    weight = DecimalField(_l("Weight"), places=1, validators=[InputRequired(message=_l("Enter the weight."))])
+
+    def validate_weight(self, field):
+        unit = self.patient.weight_unit
+        low, high = WEIGHT_LIMITS[unit]
+        if field.data is not None and not low <= field.data <= high:
+            raise ValidationError(_l("Enter a weight between %(low)d and %(high)d %(unit)s.",
+                                     low=low, high=high, unit=unit))
+
+    def fill(self, entry):
+        super().fill(entry)
+        entry.value = round(catalogue.to_kg(self.weight.data, self.patient.weight_unit), 2)
+
+    def load(self, entry):
+        super().load(entry)
+        self.weight.data = round(catalogue.from_kg(entry.value, self.patient.weight_unit), 1)
+
+
+class NivForm(EntryForm):
+    hours = DecimalField(_l("Hours on the breathing machine (NIV) last night"), places=1, validators=[
+        InputRequired(message=_l("Enter the hours.")),
+        NumberRange(min=0, max=24, message=_l("Enter a number of hours from 0 to 24.")),
+    ])
+
+    def fill(self, entry):
+        super().fill(entry)
+        entry.value = float(self.hours.data)
+
+    def load(self, entry):
+        super().load(entry)
+        self.hours.data = entry.value
+
+
+class CarerForm(EntryForm):
+    coping = IntegerField(_l("How are you coping? 0 is not at all, 10 is very well"), validators=[
+        InputRequired(message=_l("Choose a number from 0 to 10.")),
+        NumberRange(min=0, max=10, message=_l("Choose a number from 0 to 10.")),
+    ])
+    note = note_field(_l("Anything you want to say (optional)"))
+
+    def set_defaults(self, patient, tz, source):
+        super().set_defaults(patient, tz, "carer")
+
+    def fill(self, entry):
+        super().fill(entry)
+        entry.source = "carer"
+        entry.value = self.coping.data
+
+    def load(self, entry):
+        super().load(entry)
+        self.coping.data = int(entry.value)
+
+
+class CheckInForm(EntryForm):
+    """The twelve everyday abilities; the fields are made from catalogue.CHECKIN_DOMAINS."""
+
+    def fill(self, entry):
+        super().fill(entry)
+        scores = {key: int(self[f"item_{key}"].data) for key in catalogue.CHECKIN_DOMAINS}
+        existing = {item.domain: item for item in entry.checkin_items}
+        for key, score in scores.items():
+            if key in existing:
+                existing[key].score = score
+            else:
+                entry.checkin_items.append(CheckInItem(domain=key, score=score))
+        entry.value = float(sum(scores.values()))
+
+    def load(self, entry):
+        super().load(entry)
+        for item in entry.checkin_items:
+            self[f"item_{item.domain}"].data = str(item.score)
+
+
+for _key, _domain in catalogue.CHECKIN_DOMAINS.items():
+    setattr(CheckInForm, f"item_{_key}", RadioField(
+        _domain.name,
+        choices=[(str(4 - i), level) for i, level in enumerate(_domain.levels)],
+        validators=[InputRequired(message=_l("Choose the answer that fits best."))],
+    ))
+
+
+def not_future_date(form, field):
+    if field.data and field.data > date.today() + timedelta(days=1):
+        raise ValidationError(_l("This date is in the future."))
+
+
+class DatedForm(AppForm):
+    """Entries dated by day (medications, appointments): stored at noon of that day, local time."""
+
+    patient = None
+    tz = "UTC"
+
+    def fill_day(self, entry, day):
+        entry.occurred_at = to_utc(datetime.combine(day, time(12)), self.tz)
+        entry.tz = self.tz
+        entry.source = "carer"
+
+    def set_defaults(self, patient, tz, source):
+        self.day_field().data = to_local(utc_now(), tz).date()
+
+    def load_day(self, entry):
+        return to_local(entry.occurred_at, self.tz).date()
+
+
+class MedicationForm(DatedForm):
+    name = StringField(_l("Medicine"), validators=[
+        DataRequired(message=_l("Enter the name of the medicine.")),
+        Length(max=120, message=_l("Keep it under 120 characters.")),
+    ])
+    dose = StringField(_l("Dose and how often (optional)"), description=_l("For example: 50 mg twice a day"),
+                       validators=[Length(max=120, message=_l("Keep it under 120 characters."))])
+    started = DateField(_l("Started on"), validators=[
+        InputRequired(message=_l("Enter the date it was started.")), not_future_date,
+    ])
+    stopped = DateField(_l("Stopped on (leave empty if still taken)"), validators=[Optional(), not_future_date])
+    note = note_field()
+    submit = SubmitField(_l("Save"))
+
+    def day_field(self):
+        return self.started
+
+    def validate_stopped(self, field):
+        if field.data and self.started.data and field.data < self.started.data:
+            raise ValidationError(_l("The stop date is before the start date."))
+
+    def fill(self, entry):
+        self.fill_day(entry, self.started.data)
+        entry.name = self.name.data.strip()
+        entry.dose = stripped(self.dose.data)
+        entry.ended_on = self.stopped.data
+        entry.note = stripped(self.note.data)
+
+    def load(self, entry):
+        self.started.data = self.load_day(entry)
+        self.name.data, self.dose.data = entry.name, entry.dose
+        self.stopped.data, self.note.data = entry.ended_on, entry.note
+
+
+class VisitForm(DatedForm):
+    day = DateField(_l("Date of the appointment"), validators=[InputRequired(message=_l("Enter the date."))])
+    name = StringField(_l("Who you saw (optional)"), validators=[
+        Length(max=120, message=_l("Keep it under 120 characters.")),
+    ])
+    note = note_field(_l("What was said or decided (optional)"))
+    submit = SubmitField(_l("Save"))
+
+    def day_field(self):
+        return self.day
+
+    def validate_day(self, field):
+        # A coming appointment may be noted ahead, but not years ahead.
+        if field.data and field.data > date.today() + timedelta(days=366):
+            raise ValidationError(_l("Enter a date within the next year."))
+
+    def fill(self, entry):
+        self.fill_day(entry, self.day.data)
+        entry.name = stripped(self.name.data)
+        entry.note = stripped(self.note.data)
+
+    def load(self, entry):
+        self.day.data = self.load_day(entry)
+        self.name.data, self.note.data = entry.name, entry.note
+
+
+class QuestionForm(AppForm):
+    note = TextAreaField(_l("Your question"), validators=[
+        DataRequired(message=_l("Write the question.")),
+        Length(max=1000, message=_l("Keep the question under %(max)d characters.", max=1000)),
+    ])
+    submit = SubmitField(_l("Add question"))
+    patient = None
+    tz = "UTC"
+
+    def set_defaults(self, patient, tz, source):
+        pass
+
+    def fill(self, entry):
+        if entry.occurred_at is None:
+            entry.occurred_at = utc_now()
+            entry.tz = self.tz
+        entry.source = "carer"
+        entry.note = stripped(self.note.data)
+
+    def load(self, entry):
+        self.note.data = entry.note
+
+
+class QuickLogForm(AppForm):
+    """One big button on the quick-log screen: the symptom is in the URL, the place in the button."""
+
+    region = HiddenField()
+    side = HiddenField()
+
+
+class CustomSymptomForm(AppForm):
+    name = StringField(_l("Name of the symptom"), validators=[
+        DataRequired(message=_l("Enter a name.")),
+        Length(max=80, message=_l("Keep it under 80 characters.")),
+    ])
+    group = SelectField(_l("Closest group"), choices=choices(catalogue.GROUPS), validate_choice=False,
+                        validators=[one_of(catalogue.GROUPS)])
+    submit = SubmitField(_l("Add symptom"))
+
+
+class HistoryFilterForm(AppForm):
+    """The history filters arrive in the query string, so the filtered page can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    range = SelectField(_l("Time"), choices=[
+        ("", _l("All time")),
+        ("since_visit", _l("Since the last appointment")),
+        ("30", _l("Last 30 days")),
+        ("90", _l("Last 3 months")),
+        ("365", _l("Last 12 months")),
+        ("custom", _l("Dates below")),
+    ], validate_choice=False)
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+    kind = optional_choice(catalogue.ENTRY_KINDS, _l("Kind of entry"), blank=_l("All"))
+    group = optional_choice(catalogue.GROUPS, _l("Symptom group"), blank=_l("All"))
+    symptom = SelectField(_l("Symptom"), validate_choice=False)

@@ -1,0 +1,57 @@
+"""Explainer pages as Markdown files per language (content/<lang>/<slug>.md), easy to translate.
+
+Each file opens with meta lines (Title, Summary, Reviewed, Sources), a blank line, then the body.
+"""
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import markdown
+
+CONTENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content")
+# Topic pages, in the order the index lists them; symptom pages follow the catalogue.
+TOPICS = ("motor-neurons", "red-flags", "tests", "care-and-treatment", "appointment")
+
+
+@dataclass(frozen=True)
+class Explainer:
+    slug: str
+    language: str
+    title: str
+    summary: str
+    reviewed: date
+    sources: tuple
+    html: str
+    text: str  # the body as plain text, for search and reading-level checks
+
+
+def languages_with_content():
+    return sorted(os.listdir(CONTENT_DIR))
+
+
+@cache
+def load(language, slug):
+    """The explainer in that language, or None if it has not been written."""
+    if not re.fullmatch(r"[a-z_-]+", slug) or not re.fullmatch(r"[a-zA-Z_]+", language):
+        return None
+    path = os.path.join(CONTENT_DIR, language, slug + ".md")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as source:
+        raw = source.read()
+    converter = markdown.Markdown(extensions=["meta", "tables", "sane_lists"])
+    html = converter.convert(raw)
+    meta = {key: " ".join(values).strip() for key, values in converter.Meta.items()}
+    body = raw.split("\n\n", 1)[1] if "\n\n" in raw else raw
+    return Explainer(
+        slug=slug,
+        language=language,
+        title=meta["title"],
+        summary=meta.get("summary", ""),
+        reviewed=date.fromisoformat(meta["reviewed"]),
+        sources=tuple(s.strip() for s in meta.get("sources", "").split(";") if s.strip()),
+        html=html,
+        text=re.sub(r"[#*|>`_]|^\s*-+\s*", " ", body, flags=re.MULTILINE),
+    )

@@ -1,0 +1,191 @@
+"""The database tables: accounts, patients and their care team, and the diary itself."""
+import secrets
+import uuid
+from datetime import date, datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .i18n import utc_now
+
+# Roles on a patient, weakest first: each role can do everything the ones before it can.
+ROLES = ("read", "log", "owner")
+
+
+def new_uuid():
+    return str(uuid.uuid4())
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[Optional[str]] = mapped_column(String(10))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Part of the login id: changing it signs the account out on every device.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)  # scrypt
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self):
+        return f"{self.id}:{self.session_nonce}"
+
+
+class Patient(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    birth_year: Mapped[Optional[int]]
+    diagnosis: Mapped[str] = mapped_column(String(20))  # key of catalogue.DIAGNOSES
+    onset_month: Mapped[Optional[date]]  # first of the month of the first symptom
+    onset_region: Mapped[Optional[str]] = mapped_column(String(20))  # catalogue.ONSET_REGIONS
+    height_cm: Mapped[Optional[float]]
+    usual_weight_kg: Mapped[Optional[float]]
+    weight_unit: Mapped[str] = mapped_column(String(2), default="kg")
+    neurologist: Mapped[Optional[str]] = mapped_column(String(120))
+    clinic: Mapped[Optional[str]] = mapped_column(String(120))
+    feeding_tube: Mapped[bool] = mapped_column(default=False)
+    breathing_support: Mapped[str] = mapped_column(String(10), default="none")
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan"
+    )
+
+
+class Membership(db.Model):
+    """A user's place in a patient's care team; the only path from a user to a patient's data."""
+
+    __table_args__ = (UniqueConstraint("patient_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    is_patient: Mapped[bool] = mapped_column(default=False)  # this account is the patient's own
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    patient: Mapped[Patient] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+    def allows(self, need):
+        return ROLES.index(self.role) >= ROLES.index(need)
+
+
+class Invite(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    role: Mapped[str] = mapped_column(String(10))
+    is_patient: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[Optional[datetime]]
+    used_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    patient: Mapped[Patient] = relationship()
+    created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
+
+
+class CustomSymptom(db.Model):
+    """A symptom a family names themselves, logged like a catalogue symptom."""
+
+    __table_args__ = (UniqueConstraint("patient_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    group: Mapped[str] = mapped_column(String(10))  # key of catalogue.GROUPS
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Entry(db.Model):
+    """One diary entry of any kind (catalogue.ENTRY_KINDS); the kind decides which columns apply.
+
+    Times are naive UTC; `tz` keeps the zone the entry was logged in.
+    Deleting sets deleted_at, so that it can be undone; every change is kept in Revision.
+    """
+
+    __table_args__ = (
+        Index("ix_entry_patient_occurred", "patient_id", "occurred_at"),
+        Index("ix_entry_patient_kind_occurred", "patient_id", "kind", "occurred_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))
+    occurred_at: Mapped[datetime]
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    # symptom
+    symptom_key: Mapped[Optional[str]] = mapped_column(String(30))
+    custom_symptom_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("custom_symptom.id", ondelete="SET NULL")
+    )
+    severity: Mapped[Optional[int]]
+    region: Mapped[Optional[str]] = mapped_column(String(20))
+    side: Mapped[Optional[str]] = mapped_column(String(10))
+    duration: Mapped[Optional[str]] = mapped_column(String(20))
+    frequency: Mapped[Optional[str]] = mapped_column(String(20))
+    # event
+    event_type: Mapped[Optional[str]] = mapped_column(String(20))
+    injured: Mapped[Optional[bool]]
+    # weight in kg, NIV hours, carer coping 0-10, check-in total 0-48
+    value: Mapped[Optional[float]]
+    # medication (name, dose, ended_on = stopped) and visit (name = clinician)
+    name: Mapped[Optional[str]] = mapped_column(String(120))
+    dose: Mapped[Optional[str]] = mapped_column(String(120))
+    ended_on: Mapped[Optional[date]]
+    # question: when it was asked
+    done_at: Mapped[Optional[datetime]]
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    # Who reported it: the patient themself ("patient") or a carer's observation ("carer"),
+    # and which account entered it.
+    source: Mapped[str] = mapped_column(String(10), default="carer")
+    reported_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[Optional[datetime]]
+    deleted_at: Mapped[Optional[datetime]]
+
+    reported_by: Mapped[Optional[User]] = relationship()
+    custom_symptom: Mapped[Optional[CustomSymptom]] = relationship()
+    checkin_items: Mapped[list["CheckInItem"]] = relationship(
+        cascade="all, delete-orphan", order_by="CheckInItem.id"
+    )
+    revisions: Mapped[list["Revision"]] = relationship(
+        cascade="all, delete-orphan", order_by="Revision.changed_at"
+    )
+
+
+class CheckInItem(db.Model):
+    """One of the twelve functional check-in scores (0-4) of a check-in entry."""
+
+    __table_args__ = (UniqueConstraint("entry_id", "domain"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(20))  # key of catalogue.CHECKIN_DOMAINS
+    score: Mapped[int]
+
+
+class Revision(db.Model):
+    """Who created, changed, deleted or restored an entry, when, and what the fields were."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # created, edited, deleted, restored
+    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(default=utc_now)
+    changes: Mapped[Optional[dict]] = mapped_column(db.JSON)  # field: [before, after]
+
+    changed_by: Mapped[Optional[User]] = relationship()

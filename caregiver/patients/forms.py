@@ -1,0 +1,76 @@
+"""Patient profile and care-team forms."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DecimalField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields import MonthField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from .. import catalogue
+from ..forms import AppForm
+
+
+def not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("This date is in the future."))
+
+
+def choices(table, blank=None):
+    options = [(key, label) for key, label in table.items()]
+    return ([("", blank)] if blank else []) + options
+
+
+class PatientForm(AppForm):
+    display_name = StringField(_l("Name"), description=_l("The name the family uses is fine."), validators=[
+        DataRequired(message=_l("Enter a name.")),
+        Length(max=80, message=_l("Keep it under 80 characters.")),
+    ])
+    birth_year = IntegerField(_l("Year of birth (optional)"), validators=[
+        Optional(),
+        NumberRange(min=1900, max=date.today().year, message=_l("Enter a year between 1900 and this year.")),
+    ])
+    diagnosis = SelectField(_l("Diagnosis"), choices=choices(catalogue.DIAGNOSES))
+    onset_month = MonthField(_l("Month of the first symptom (optional)"), validators=[Optional(), not_in_future])
+    onset_region = SelectField(_l("Where it started (optional)"),
+                               choices=choices(catalogue.ONSET_REGIONS, blank=_l("Not sure")))
+    height_cm = DecimalField(_l("Height in cm (optional)"), places=1, validators=[
+        Optional(), NumberRange(min=50, max=250, message=_l("Enter a height between 50 and 250 cm.")),
+    ])
+    weight_unit = RadioField(_l("Weigh in"), choices=choices(catalogue.WEIGHT_UNITS), default="kg")
+    usual_weight = DecimalField(_l("Usual weight before the illness (optional)"), places=1,
+                                description=_l("In the unit chosen above."), validators=[Optional()])
+    neurologist = StringField(_l("Neurologist (optional)"), validators=[
+        Length(max=120, message=_l("Keep it under 120 characters.")),
+    ])
+    clinic = StringField(_l("Clinic or hospital (optional)"), validators=[
+        Length(max=120, message=_l("Keep it under 120 characters.")),
+    ])
+    feeding_tube = BooleanField(_l("Has a feeding tube"))
+    breathing_support = SelectField(_l("Breathing support"), choices=choices(catalogue.BREATHING_SUPPORT))
+    is_me = BooleanField(_l("I am this person (the diary is my own)"))
+    submit = SubmitField(_l("Save"))
+
+    def validate_usual_weight(self, field):
+        low, high = WEIGHT_LIMITS[self.weight_unit.data if self.weight_unit.data in WEIGHT_LIMITS else "kg"]
+        if field.data is not None and not low <= field.data <= high:
+            raise ValidationError(_l("Enter a weight between %(low)d and %(high)d %(unit)s.",
+                                     low=low, high=high, unit=self.weight_unit.data))
+
+
+# The range a real adult weight falls in, per unit.
+WEIGHT_LIMITS = {"kg": (20, 300), "lb": (44, 660)}
+
+
+class InviteForm(AppForm):
+    role = SelectField(_l("What they may do"), choices=[
+        ("log", _l("Read and add to the diary")),
+        ("read", _l("Only read the diary")),
+        ("owner", _l("Everything, including managing the team")),
+    ])
+    is_patient = BooleanField(_l("This invite is for the patient themself"))
+    submit = SubmitField(_l("Make an invite link"))
+
+
+class MemberRoleForm(AppForm):
+    role = SelectField(_l("Role"), choices=choices(catalogue.ROLE_NAMES))
+    submit = SubmitField(_l("Change"))

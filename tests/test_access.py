@@ -1,0 +1,130 @@
+"""Who may see and do what: every patient route for owner, can-log, can-read, stranger, signed out."""
+import pytest
+from sqlalchemy import select
+
+from caregiver.extensions import db
+from caregiver.i18n import utc_now
+from caregiver.models import Entry, Invite, Membership
+
+from .conftest import make_patient, make_user, sign_in
+
+# The role each patient route needs, per method. A new route must be added here, or the test fails.
+NEEDS = {
+    "diary.home": {"GET": "read"},
+    "diary.history": {"GET": "read"},
+    "diary.entry_detail": {"GET": "read"},
+    "diary.deleted": {"GET": "read"},
+    "diary.medications": {"GET": "read"},
+    "diary.visits": {"GET": "read"},
+    "diary.questions": {"GET": "read", "POST": "log"},
+    "diary.symptom_picker": {"GET": "log", "POST": "log"},
+    "diary.quick": {"GET": "log", "POST": "log"},
+    "diary.new_entry": {"GET": "log", "POST": "log"},
+    "diary.edit_entry": {"GET": "log", "POST": "log"},
+    "diary.delete_entry": {"POST": "log"},
+    "diary.restore_entry": {"POST": "log"},
+    "diary.toggle_question": {"POST": "log"},
+    "patients.profile": {"GET": "read"},
+    "patients.team": {"GET": "read", "POST": "owner"},
+    "patients.edit": {"GET": "owner", "POST": "owner"},
+    "patients.change_role": {"POST": "owner"},
+    "patients.remove_member": {"POST": "owner"},
+    "patients.cancel_invite": {"POST": "owner"},
+}
+RANK = {"read": 0, "log": 1, "owner": 2}
+
+
+@pytest.fixture
+def world(app):
+    """Ravi's diary with an owner, a can-log and a can-read member; a stranger with a diary of their own."""
+    ids = {name: make_user(app, f"{name}@example.org", name.title()) for name in ("owner", "log", "read", "stranger")}
+    patient = make_patient(app, ids["owner"], members=[(ids["log"], "log"), (ids["read"], "read")])
+    other_patient = make_patient(app, ids["stranger"], name="Someone else")
+    with app.app_context():
+        now = utc_now()
+        symptom = Entry(patient_id=patient, kind="symptom", symptom_key="cramps", occurred_at=now, note="private")
+        question = Entry(patient_id=patient, kind="question", occurred_at=now, note="private question")
+        invite = Invite(patient_id=patient, role="log", expires_at=now.replace(year=now.year + 1))
+        db.session.add_all([symptom, question, invite])
+        db.session.commit()
+        member = db.session.scalar(select(Membership.id).where(Membership.user_id == ids["log"]))
+        return {"users": ids, "patient": patient, "other_patient": other_patient, "entry": symptom.id,
+                "question": question.id, "invite": invite.id, "member": member}
+
+
+def patient_routes(app, world, patient_id):
+    """(endpoint, method, url) for every route that takes a patient id, filled with Ravi's ids."""
+    for rule in app.url_map.iter_rules():
+        if "patient_id" not in rule.arguments:
+            continue
+        values = {
+            "patient_id": patient_id, "member_id": world["member"], "invite_id": world["invite"],
+            "entry_id": world["question"] if rule.endpoint == "diary.toggle_question" else world["entry"],
+            "ref": "cramps", "kind": "symptom",
+        }
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield rule.endpoint, method, url
+
+
+def test_every_patient_route_is_in_the_table(app, world):
+    found = {(endpoint, method) for endpoint, method, _url in patient_routes(app, world, 1)}
+    expected = {(endpoint, method) for endpoint, methods in NEEDS.items() for method in methods}
+    assert found == expected
+
+
+def call(client, method, url):
+    return client.get(url) if method == "GET" else client.post(url, data={})
+
+
+@pytest.mark.parametrize("role", ["read", "log", "owner"])
+def test_members_get_what_their_role_allows_and_403_beyond_it(app, client, world, role):
+    sign_in(client, f"{role}@example.org")
+    for endpoint, method, url in patient_routes(app, world, world["patient"]):
+        need = NEEDS[endpoint][method]
+        if method == "POST" and RANK[role] >= RANK[need] and endpoint in (
+                "patients.remove_member", "patients.change_role", "patients.cancel_invite"):
+            continue  # allowed and destructive: covered by the care-team tests
+        status = call(client, method, url).status_code
+        if RANK[role] >= RANK[need]:
+            assert status in (200, 302), (role, method, url, status)
+        else:
+            assert status == 403, (role, method, url, status)
+
+
+def test_a_stranger_gets_404_on_every_route_and_nothing_changes(app, client, world):
+    with app.app_context():
+        before = db.session.execute(select(Entry.id, Entry.note, Entry.deleted_at).order_by(Entry.id)).all()
+    sign_in(client, "stranger@example.org")
+    for endpoint, method, url in patient_routes(app, world, world["patient"]):
+        response = call(client, method, url)
+        assert response.status_code == 404, (method, url, response.status_code)
+        assert "private" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(Entry.id, Entry.note, Entry.deleted_at).order_by(Entry.id)).all() == before
+        assert db.session.scalar(select(Membership).where(
+            Membership.user_id == world["users"]["stranger"], Membership.patient_id == world["patient"])) is None
+
+
+def test_a_stranger_cannot_reach_ravis_entries_through_their_own_patient(app, client, world):
+    """Ids of Ravi's entries, members and invites under the stranger's own patient id are 404 too."""
+    sign_in(client, "stranger@example.org")
+    for endpoint, method, url in patient_routes(app, world, world["other_patient"]):
+        if any(part in url for part in ("/entries/", "/team/", "/invites/", "/questions/")):
+            response = call(client, method, url)
+            assert response.status_code == 404, (method, url, response.status_code)
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(app, client, world):
+    for endpoint, method, url in patient_routes(app, world, world["patient"]):
+        response = call(client, method, url)
+        assert response.status_code == 302 and "/account/signin" in response.location, (method, url)
+    for url in ("/patients/", "/patients/new", "/account/settings", "/account/password", "/invite/x"):
+        assert "/account/signin" in client.get(url).location
+
+
+def test_patient_list_shows_only_my_diaries(app, client, world):
+    sign_in(client, "stranger@example.org")
+    page = client.get("/patients/")
+    assert page.status_code == 302 and page.location == f"/patients/{world['other_patient']}/"
+    assert "Ravi" not in client.get(page.location).get_data(as_text=True)

@@ -1,0 +1,113 @@
+"""Accounts: sign up, sign in and out, remember me, password change, signing out everywhere."""
+from sqlalchemy import select
+
+from caregiver.extensions import db
+from caregiver.models import User
+
+from .conftest import PASSWORD, make_user, sign_in
+
+SIGNUP = {"name": "Priya", "email": "Priya@Example.org ", "password": "a long password", "confirm": "a long password",
+          "timezone": "Asia/Kolkata"}
+
+
+def test_sign_up_creates_an_account_with_a_hashed_password(app, client):
+    response = client.post("/account/signup", data=SIGNUP)
+    assert response.location == "/patients/new"
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.email == "priya@example.org" and user.timezone == "Asia/Kolkata"
+        assert user.password_hash.startswith("scrypt:") and "a long password" not in user.password_hash
+    assert client.get("/patients/new").status_code == 200  # signed in
+
+
+def test_sign_up_checks_its_fields(app, client):
+    cases = [
+        ({"email": "not-an-email"}, "does not look like an e-mail"),
+        ({"password": "short", "confirm": "short"}, "at least 10 characters"),
+        ({"confirm": "something else"}, "not the same"),
+        ({"name": ""}, "Tell us your name"),
+    ]
+    for change, message in cases:
+        page = client.post("/account/signup", data={**SIGNUP, **change}).get_data(as_text=True)
+        assert message in page, change
+        assert 'value="Priya"' in page or change.get("name") == ""  # typed values are kept
+    make_user(app, "priya@example.org")
+    page = client.post("/account/signup", data=SIGNUP).get_data(as_text=True)
+    assert "already an account" in page
+
+
+def test_an_unknown_time_zone_from_the_browser_falls_back_to_utc(app, client):
+    client.post("/account/signup", data={**SIGNUP, "timezone": "Mars/Olympus"})
+    with app.app_context():
+        assert db.session.scalar(select(User)).timezone == "UTC"
+
+
+def test_sign_in_never_tells_whether_an_email_exists(app, client):
+    make_user(app)
+    wrong_password = client.post("/account/signin", data={"email": "carer@example.org", "password": "nope"})
+    unknown_email = client.post("/account/signin", data={"email": "nobody@example.org", "password": "nope"})
+    assert wrong_password.status_code == unknown_email.status_code == 200
+    message = "That e-mail and password do not match an account."
+    assert message in wrong_password.get_data(as_text=True) and message in unknown_email.get_data(as_text=True)
+    assert wrong_password.get_data(as_text=True).replace("carer@", "X@") == unknown_email.get_data(
+        as_text=True).replace("nobody@", "X@")
+
+
+def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(app, client):
+    make_user(app)
+    assert client.get("/patients/").location.startswith("/account/signin?next=")
+    response = client.post("/account/signin?next=/account/settings", data={"email": "carer@example.org", "password": PASSWORD})
+    assert response.location == "/account/settings"
+    client.post("/account/signout")
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post(f"/account/signin?next={target}", data={"email": "carer@example.org", "password": PASSWORD})
+        assert response.location == "/patients/", target
+        client.post("/account/signout")
+
+
+def test_remember_me_sets_a_long_lived_cookie(app, client):
+    make_user(app)
+    client.post("/account/signin", data={"email": "carer@example.org", "password": PASSWORD, "remember": "y"})
+    cookie = client.get_cookie("remember_token")
+    assert cookie is not None and cookie.http_only and cookie.expires is not None
+
+
+def test_sign_out(app, client):
+    make_user(app)
+    sign_in(client)
+    client.post("/account/signout")
+    assert client.get("/account/settings").status_code == 302
+
+
+def test_password_change(app, client):
+    make_user(app)
+    sign_in(client)
+    page = client.post("/account/password", data={"current": "wrong", "password": "another long one",
+                                                   "confirm": "another long one"}).get_data(as_text=True)
+    assert "not your current password" in page
+    response = client.post("/account/password", data={"current": PASSWORD, "password": "another long one",
+                                                      "confirm": "another long one"})
+    assert response.status_code == 302
+    client.post("/account/signout")
+    assert client.post("/account/signin", data={"email": "carer@example.org", "password": PASSWORD}).status_code == 200
+    sign_in(client, password="another long one")
+
+
+def test_sign_out_everywhere_ends_sessions_on_other_devices(app):
+    make_user(app)
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone)
+    sign_in(laptop)
+    laptop.post("/account/signout-everywhere")
+    assert phone.get("/account/settings").status_code == 302
+
+
+def test_settings_change_name_and_time_zone(app, client):
+    make_user(app)
+    sign_in(client)
+    client.post("/account/settings", data={"name": "Priya S", "timezone": "America/Sao_Paulo"})
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.name, user.timezone) == ("Priya S", "America/Sao_Paulo")
+    page = client.post("/account/settings", data={"name": "Priya", "timezone": "Nowhere/Land"}).get_data(as_text=True)
+    assert "Choose a time zone from the list" in page

@@ -1,0 +1,62 @@
+"""Every form is CSRF-protected; a missing token saves nothing, says so, and keeps what was typed."""
+from sqlalchemy import select
+
+from caregiver.extensions import db
+from caregiver.i18n import utc_now
+from caregiver.models import CustomSymptom, Entry, Invite, Membership, Patient, User
+
+from .conftest import csrf_token, make_patient, make_user, sign_in
+
+
+def everything(app):
+    with app.app_context():
+        return [db.session.execute(select(*model.__table__.columns).order_by(model.id)).all()
+                for model in (User, Patient, Membership, Invite, Entry, CustomSymptom)]
+
+
+def test_every_post_route_refuses_a_request_without_a_token(app, client):
+    owner = make_user(app)
+    patient_id = make_patient(app, owner, members=[(make_user(app, "son@example.org"), "log")])
+    with app.app_context():
+        entry = Entry(patient_id=patient_id, kind="question", occurred_at=utc_now(), note="Q")
+        invite = Invite(patient_id=patient_id, role="log", expires_at=utc_now().replace(year=2100))
+        db.session.add_all([entry, invite])
+        db.session.commit()
+        entry_id, invite_id, token = entry.id, invite.id, invite.token
+        member_id = db.session.scalar(select(Membership.id).where(Membership.user_id != owner))
+    sign_in(client)
+    app.config["WTF_CSRF_ENABLED"] = True
+    before = everything(app)
+    values = {"patient_id": patient_id, "entry_id": entry_id, "member_id": member_id, "invite_id": invite_id,
+              "ref": "cramps", "kind": "question", "token": token}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
+        data = {"note": "typed", "name": "typed", "email": "carer@example.org", "password": "x" * 12,
+                "confirm": "x" * 12, "current": "x", "role": "log", "group": "general", f"m{member_id}-role": "read",
+                "timezone": "UTC", "region": "calf", "side": "left"}
+        response = client.post(url, data=data)
+        assert response.status_code in (200, 302, 400), (url, response.status_code)
+        assert everything(app) == before, url
+        checked += 1
+    assert checked >= 15
+    assert client.get("/account/settings").status_code == 200  # still signed in: sign-out refused too
+
+
+def test_an_expired_form_keeps_the_typed_text_and_explains(app, client):
+    owner = make_user(app)
+    patient_id = make_patient(app, owner)
+    sign_in(client)
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.post(f"/patients/{patient_id}/new/question", data={"note": "Ask about the feeding tube"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Nothing was saved: please check it and press the button again." in html
+    assert "Ask about the feeding tube</textarea>" in html
+    # The page carries a fresh token: pressing the button again saves.
+    client.post(f"/patients/{patient_id}/new/question",
+                data={"note": "Ask about the feeding tube", "csrf_token": csrf_token(html)})
+    with app.app_context():
+        assert db.session.scalar(select(Entry.note)) == "Ask about the feeding tube"
