@@ -1,0 +1,118 @@
+"""Every screen works on a 360x640 phone with one thumb: 44 px targets, 16 px text, no sideways scroll."""
+from datetime import timedelta
+
+from caregiver.extensions import db
+from caregiver.i18n import utc_now
+from caregiver.models import CheckInItem, Entry, Invite
+
+from ..conftest import PASSWORD, make_patient, make_user
+
+# Collects what a person with weak hands or tired eyes would trip over on the current page.
+PROBLEMS_ON_PAGE = """() => {
+  const problems = [];
+  const visible = (el) => {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return box.width > 1 && box.height > 1 && style.visibility !== 'hidden' && style.display !== 'none';
+  };
+  const root = document.documentElement;
+  if (root.scrollWidth > window.innerWidth) problems.push(`scrolls sideways: ${root.scrollWidth}px`);
+  const targets = document.querySelectorAll([
+    'button', 'select', 'textarea', 'summary',
+    'input:not([type=hidden]):not([type=radio]):not([type=checkbox])',
+    'label.choice', '.checkbox label', 'a.button', 'a.button-secondary', '.quick-button', '.tabs a',
+    '.card-link', '.link-list a', '.add-list a', '.top-bar a', '.entry a',
+  ].join(','));
+  for (const el of targets) {
+    if (!visible(el) || el.classList.contains('skip-link')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width < 44 || box.height < 44) {
+      problems.push(`small target <${el.tagName.toLowerCase()}> "${el.textContent.trim().slice(0, 30)}" ` +
+                    `${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const el = walker.currentNode.parentElement;
+    if (!text || !visible(el)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 16) problems.push(`small text ${size}px "${text.slice(0, 30)}"`);
+  }
+  return problems;
+}"""
+
+
+def make_diary(app):
+    owner = make_user(app, "owner@example.org", "Priya")
+    patient_id = make_patient(app, owner, name="Ravi Kumar Subramanian", onset_region="arm")
+    with app.app_context():
+        now = utc_now()
+        checkin = Entry(patient_id=patient_id, kind="checkin", value=40, occurred_at=now - timedelta(days=1),
+                        reported_by_id=owner)
+        checkin.checkin_items = [CheckInItem(domain=d, score=3 if i % 3 else 4) for i, d in enumerate((
+            "speech", "saliva", "swallowing", "handwriting", "cutting", "dressing", "turning", "walking",
+            "stairs", "dyspnoea", "orthopnoea", "breathing_support"))]
+        symptom = Entry(patient_id=patient_id, kind="symptom", symptom_key="cramps", region="calf", side="right",
+                        severity=6, occurred_at=now - timedelta(hours=2), reported_by_id=owner,
+                        note="A very long note without spaces " + "x" * 120)
+        db.session.add_all([
+            checkin, symptom,
+            Entry(patient_id=patient_id, kind="visit", name="Dr A. Okafor", occurred_at=now - timedelta(days=30),
+                  reported_by_id=owner),
+            Entry(patient_id=patient_id, kind="medication", name="Riluzole", dose="50 mg twice a day",
+                  occurred_at=now - timedelta(days=300), reported_by_id=owner),
+            Entry(patient_id=patient_id, kind="question", note="Should we talk about a feeding tube?",
+                  occurred_at=now, reported_by_id=owner),
+            Invite(patient_id=patient_id, role="log", expires_at=now + timedelta(days=3)),
+        ])
+        db.session.commit()
+        return patient_id, symptom.id, checkin.id
+
+
+def test_every_screen_fits_a_phone(app, live_server, phone):
+    anonymous = ["/", "/account/signin", "/account/signup", "/explain/"]
+    for path in anonymous:
+        phone.goto(live_server + path)
+        assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
+
+    patient_id, symptom_id, checkin_id = make_diary(app)
+    phone.goto(live_server + "/account/signin")
+    phone.fill("#email", "owner@example.org")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit], input[type=submit]")
+    phone.wait_for_url(f"**/patients/{patient_id}/")
+
+    base = f"/patients/{patient_id}"
+    screens = [
+        f"{base}/", f"{base}/log", f"{base}/log/cramps", f"{base}/log/weakness", f"{base}/history",
+        f"{base}/history?group=lmn", f"{base}/entries/{symptom_id}", f"{base}/entries/{checkin_id}",
+        f"{base}/entries/{symptom_id}/edit", f"{base}/medications", f"{base}/visits", f"{base}/questions",
+        f"{base}/deleted", f"{base}/profile", f"{base}/team", f"{base}/edit", "/account/settings",
+        "/account/password", "/patients/new",
+    ] + [f"{base}/new/{kind}" for kind in
+         ("symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit")]
+    for path in screens:
+        response = phone.goto(live_server + path)
+        assert response.status == 200, path
+        assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
+        if path.endswith("/history"):
+            phone.click("summary")  # the filters, opened
+            assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path + " with filters open"
+
+
+def test_quick_log_by_thumb(app, live_server, phone):
+    """Symptom, then place: two taps, and the saved banner offers details and undo."""
+    patient_id, _symptom_id, _checkin_id = make_diary(app)
+    phone.goto(live_server + "/account/signin")
+    phone.fill("#email", "owner@example.org")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit], input[type=submit]")
+    phone.wait_for_url(f"**/patients/{patient_id}/")
+    phone.get_by_role("link", name="Cramps", exact=True).tap()
+    phone.get_by_role("button", name="right calf", exact=True).tap()
+    banner = phone.locator(".banner-success")
+    assert "Saved: Cramps, right calf" in banner.inner_text()
+    assert phone.evaluate(PROBLEMS_ON_PAGE) == []
+    banner.get_by_role("button", name="Undo").tap()
+    assert "Deleted: Cramps, right calf" in phone.locator(".banner-info").inner_text()

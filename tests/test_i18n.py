@@ -1,0 +1,24 @@
+"""Every user-visible string goes through gettext, and the catalogue template is up to date."""
+import os
+import subprocess
+import sys
+
+from babel.messages.pofile import read_po
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def msgids(path):
+    with open(path, "rb") as catalogue:
+        return {message.id for message in read_po(catalogue) if message.id}
+
+
+def test_messages_pot_holds_every_message_of_the_code_and_templates(tmp_path):
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "_l",
+         "-k", "N_", "-o", str(fresh), "caregiver", "templates"],
+        cwd=ROOT, check=True,
+    )
+    committed = msgids(os.path.join(ROOT, "translations", "messages.pot"))
+    assert msgids(fresh) == committed, "run: flask --app app translate update"
