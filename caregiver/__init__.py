@@ -4,11 +4,11 @@ import os
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
-from . import catalogue
 from .config import Config, database_url
 from .extensions import babel, db, login_manager, migrate
-from .i18n import LANGUAGES, select_locale, select_timezone, text_direction
+from .i18n import select_locale, select_timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -20,6 +20,7 @@ def create_app(config=None):
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
+    app.url_map.converters["int"] = DatabaseId
     app.config.from_object(Config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     if config:
@@ -49,6 +50,14 @@ def create_app(config=None):
         with app.app_context():
             upgrade_if_behind()
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """An id in a URL fits the database's integer, so a made-up huge one is a 404, not an overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def db_is_sqlite(app):

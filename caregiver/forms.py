@@ -2,7 +2,7 @@
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SubmitField
+from wtforms import DecimalField, SubmitField
 
 MAX_NOTE_LENGTH = 5000
 
@@ -22,10 +22,19 @@ class _OurCatalogue:
         return ngettext(singular, plural, n)
 
 
+def drop_nul(value):
+    """NUL characters are never meant, and PostgreSQL refuses to store them."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class AppForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _OurCatalogue()
+
+        def bind_field(self, form, unbound_field, options):
+            filters = (*unbound_field.kwargs.get("filters", ()), drop_nul)
+            return unbound_field.bind(form=form, **{**options, "filters": filters})
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -36,6 +45,16 @@ class AppForm(FlaskForm):
                         "Nothing was saved: please check it and press the button again.")
             ]
         return valid
+
+
+class NumberField(DecimalField):
+    """A decimal number that must be finite: 'NaN' and 'inf' parse as decimals but are not numbers."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
 
 
 class ButtonForm(AppForm):

@@ -3,13 +3,13 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, RadioField,
+    BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
     SelectField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import catalogue
-from ..forms import MAX_NOTE_LENGTH, AppForm, stripped
+from ..forms import MAX_NOTE_LENGTH, AppForm, NumberField, stripped
 from ..i18n import to_local, to_utc, utc_now
 from ..models import CheckInItem
 from ..patients.forms import WEIGHT_LIMITS, choices
@@ -139,7 +139,7 @@ class EventForm(EntryForm):
 
 
 class WeightForm(EntryForm):
-    weight = DecimalField(_l("Weight"), places=1, validators=[InputRequired(message=_l("Enter the weight."))])
+    weight = NumberField(_l("Weight"), places=1, validators=[InputRequired(message=_l("Enter the weight."))])
 
     def validate_weight(self, field):
         unit = self.patient.weight_unit
@@ -158,7 +158,7 @@ class WeightForm(EntryForm):
 
 
 class NivForm(EntryForm):
-    hours = DecimalField(_l("Hours on the breathing machine (NIV) last night"), places=1, validators=[
+    hours = NumberField(_l("Hours on the breathing machine (NIV) last night"), places=1, validators=[
         InputRequired(message=_l("Enter the hours.")),
         NumberRange(min=0, max=24, message=_l("Enter a number of hours from 0 to 24.")),
     ])

@@ -32,7 +32,7 @@ def default_source(membership):
 def banner_entry(patient, name):
     """The entry named in ?saved= or ?undo=, for the 'Saved' and 'Deleted - Undo' banners."""
     entry_id = request.args.get(name, "")
-    if not entry_id.isdigit():
+    if not entry_id.isdigit() or len(entry_id) > 18:
         return None
     return db.session.scalar(select(Entry).where(Entry.id == int(entry_id), Entry.patient_id == patient.id))
 
@@ -256,7 +256,7 @@ def history(patient_id):
     history_filter.since, history_filter.until = filter_range(patient, form)
     # Newest first, a page at a time, without counting the whole history (it can be years long).
     per_page = current_app.config["HISTORY_PAGE_SIZE"]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     found = db.session.scalars(history_query(patient, history_filter).limit(per_page + 1)
                                .offset((page - 1) * per_page)).all()
     days = []

@@ -2,12 +2,12 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DecimalField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import catalogue
-from ..forms import AppForm
+from ..forms import AppForm, NumberField
 
 
 def not_in_future(form, field):
@@ -33,11 +33,11 @@ class PatientForm(AppForm):
     onset_month = MonthField(_l("Month of the first symptom (optional)"), validators=[Optional(), not_in_future])
     onset_region = SelectField(_l("Where it started (optional)"),
                                choices=choices(catalogue.ONSET_REGIONS, blank=_l("Not sure")))
-    height_cm = DecimalField(_l("Height in cm (optional)"), places=1, validators=[
+    height_cm = NumberField(_l("Height in cm (optional)"), places=1, validators=[
         Optional(), NumberRange(min=50, max=250, message=_l("Enter a height between 50 and 250 cm.")),
     ])
     weight_unit = RadioField(_l("Weigh in"), choices=choices(catalogue.WEIGHT_UNITS), default="kg")
-    usual_weight = DecimalField(_l("Usual weight before the illness (optional)"), places=1,
+    usual_weight = NumberField(_l("Usual weight before the illness (optional)"), places=1,
                                 description=_l("In the unit chosen above."), validators=[Optional()])
     neurologist = StringField(_l("Neurologist (optional)"), validators=[
         Length(max=120, message=_l("Keep it under 120 characters.")),
