@@ -1,4 +1,5 @@
 """The diary: quick log, every kind of entry, validation, edit history, delete and undo, lists."""
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -367,3 +368,15 @@ def test_entry_details_say_who_reported_it(app, client):
     [entry] = entries(app)
     page = client.get(f"/patients/{patient_id}/entries/{entry.id}").get_data(as_text=True)
     assert "Ravi said so; entered by Priya" in page
+
+
+def test_a_new_check_in_starts_from_the_last_answers(app, client, carer):
+    _user, patient_id = carer
+    items = {f"item_{k}": "3" for k in ("speech", "saliva", "swallowing", "handwriting", "cutting", "dressing",
+                                          "turning", "walking", "stairs", "dyspnoea", "orthopnoea")}
+    client.post(f"/patients/{patient_id}/new/checkin", data={
+        **items, "item_breathing_support": "4", "occurred_at": local_now(60), "source": "carer"})
+    page = client.get(f"/patients/{patient_id}/new/checkin").get_data(as_text=True)
+    assert "The answers from the last check-in" in page
+    assert re.search(r'<input checked [^>]*name="item_walking" [^>]*value="3">', page)
+    assert re.search(r'<input checked [^>]*name="item_breathing_support" [^>]*value="4">', page)

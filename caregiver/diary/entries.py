@@ -115,6 +115,12 @@ def last_visit(patient, before=None):
     )
 
 
+def latest_checkin(patient):
+    return db.session.scalar(
+        live_entries(patient).where(Entry.kind == "checkin").order_by(Entry.occurred_at.desc()).limit(1)
+    )
+
+
 def symptom_name(entry):
     if entry.custom_symptom is not None:
         return entry.custom_symptom.name

@@ -42,6 +42,8 @@ class EntryForm(AppForm):
     tz = "UTC"
 
     def validate_occurred_at(self, field):
+        if field.data and field.data.year < 1900:
+            raise ValidationError(_l("Enter a date after 1900."))
         if field.data and to_utc(field.data, self.tz) > utc_now() + CLOCK_SKEW:
             raise ValidationError(_l("This time is in the future. Enter when it happened."))
 
@@ -194,6 +196,15 @@ class CarerForm(EntryForm):
 
 class CheckInForm(EntryForm):
     """The twelve everyday abilities; the fields are made from catalogue.CHECKIN_DOMAINS."""
+
+    previous = None  # the last check-in, whose answers a new one starts from
+
+    def set_defaults(self, patient, tz, source):
+        super().set_defaults(patient, tz, source)
+        # Most answers stay the same from week to week: start from last time's.
+        if self.previous is not None:
+            for item in self.previous.checkin_items:
+                self[f"item_{item.domain}"].data = str(item.score)
 
     def fill(self, entry):
         super().fill(entry)

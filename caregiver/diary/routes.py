@@ -17,7 +17,7 @@ from ..navigation import safe_next
 from . import bp
 from .entries import (
     KIND_FORMS, HistoryFilter, custom_symptoms, day_range, entry_explainer, entry_title, history_query,
-    last_visit, live_entries, most_logged_symptoms, quick_symptom, record, snapshot,
+    last_visit, latest_checkin, live_entries, most_logged_symptoms, quick_symptom, record, snapshot,
 )
 from .forms import CustomSymptomForm, HistoryFilterForm, QuickLogForm
 
@@ -152,6 +152,8 @@ def entry_form(membership, kind, entry):
     form.patient, form.tz = patient, current_user.timezone
     if kind == "symptom":
         form.set_patient(patient, custom_symptoms(patient))
+    if kind == "checkin" and is_new:
+        form.previous = latest_checkin(patient)
     if not form.is_submitted():
         if is_new:
             form.set_defaults(patient, current_user.timezone, default_source(membership))

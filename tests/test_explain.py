@@ -1,0 +1,65 @@
+"""Explainers: one per catalogue symptom plus topic pages, plain, sourced, and medically careful."""
+import re
+
+import pytest
+import textstat
+
+from caregiver import catalogue
+from caregiver.explain.content import TOPICS, load
+
+SLUGS = [s.explainer for s in catalogue.SYMPTOMS.values()] + list(TOPICS)
+NOT_MND = ("multiple sclerosis", "bell's palsy", "stroke", "parkinson")
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_symptom_and_topic_has_an_english_explainer_with_sources(slug):
+    page = load("en", slug)
+    assert page is not None, f"caregiver/explain/content/en/{slug}.md is missing"
+    assert page.title and page.summary and page.reviewed.year >= 2026
+    assert page.sources
+    assert "<h2>" in page.html
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_explainers_are_plain_language(slug):
+    assert textstat.flesch_kincaid_grade(load("en", slug).text) <= 8.0
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_explainers_never_call_mimics_mnd_or_sell_stem_cells(slug):
+    text = load("en", slug).text.lower()
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        for mimic in NOT_MND:
+            if re.search(rf"\b{mimic}\b", sentence):
+                assert re.search(r"\bnot\b|n't|\bmimic|\bother\b|\brule", sentence), (slug, sentence)
+        if "stem cell" in sentence or "stem-cell" in sentence:
+            assert re.search(r"\bno\b|\bnot\b|n't|unproven|evidence", sentence), (slug, sentence)
+    assert "cure" not in re.findall(r"[a-z]+", text)
+    assert not re.search(r"https?://|www\.|\b\d{3}[ -]\d{3,4}[ -]\d{3,4}\b", text)  # no links or phone numbers
+
+
+def test_symptom_pages_have_the_six_sections():
+    for symptom in catalogue.SYMPTOMS.values():
+        assert load("en", symptom.explainer).html.count("<h2>") == 6, symptom.key
+
+
+def test_explainer_page_says_it_does_not_diagnose_and_lists_sources(client):
+    page = client.get("/explain/cramps").get_data(as_text=True)
+    assert page.count("does not diagnose") == 1
+    assert "Sources:" in page and "Last reviewed:" in page
+    assert "Lower motor neuron" in page
+
+
+def test_explainers_are_searchable(client):
+    page = client.get("/explain/?q=twitch").get_data(as_text=True)
+    assert "/explain/twitching" in page.split("Start here")[0]
+    assert "0 pages found" in client.get("/explain/?q=zzzzzz").get_data(as_text=True)
+
+
+def test_every_symptom_links_to_its_explainer_where_it_is_logged(client, carer):
+    _user, patient_id = carer
+    assert 'href="/explain/cramps"' in client.get(f"/patients/{patient_id}/log/cramps").get_data(as_text=True)
+    index = client.get("/explain/").get_data(as_text=True)
+    for symptom in catalogue.SYMPTOMS.values():
+        assert f'href="/explain/{symptom.explainer}"' in index
+        assert client.get(f"/explain/{symptom.explainer}").status_code == 200
