@@ -38,8 +38,7 @@ def register_commands(app):
     def update():
         """Extract messages from the code and templates and merge them into every catalogue."""
         pybabel("extract", "-F", os.path.join(ROOT, "babel.cfg"), "-k", "_l", "-k", "N_",
-                "--no-location", "--sort-output", "--omit-header", "-o", POT,
-                os.path.join(ROOT, "caregiver"), os.path.join(ROOT, "templates"))
+                "--no-location", "--sort-output", "--omit-header", "-o", POT, ROOT)
         if any(os.scandir(TRANSLATIONS)) and len(os.listdir(TRANSLATIONS)) > 1:
             pybabel("update", "-i", POT, "-d", TRANSLATIONS, "--no-fuzzy-matching", "--ignore-obsolete")
 
