@@ -59,16 +59,24 @@ REGIONS = {
     "ankle": _l("ankle"),
     "foot": _l("foot"),
 }
-# Regions that come in pairs, so the side matters.
-SIDED_REGIONS = frozenset({"shoulder", "arm", "hand", "fingers", "leg", "knee", "calf", "ankle", "foot"})
 
 SIDES = {"left": _l("left"), "right": _l("right"), "both": _l("both sides")}
 
-# "Cramp, right calf" as one label, so that translators can order the words their own way.
+# A place with its side as one phrase each, so that translators can make the words agree
+# ("pierna derecha", "brazo derecho").
 REGION_SIDE_LABELS = {
-    "left": _l("left %(region)s"),
-    "right": _l("right %(region)s"),
-    "both": _l("%(region)s, both sides"),
+    ("shoulder", "left"): _l("left shoulder"), ("shoulder", "right"): _l("right shoulder"),
+    ("shoulder", "both"): _l("both shoulders"),
+    ("arm", "left"): _l("left arm"), ("arm", "right"): _l("right arm"), ("arm", "both"): _l("both arms"),
+    ("hand", "left"): _l("left hand"), ("hand", "right"): _l("right hand"), ("hand", "both"): _l("both hands"),
+    ("fingers", "left"): _l("fingers of the left hand"), ("fingers", "right"): _l("fingers of the right hand"),
+    ("fingers", "both"): _l("fingers of both hands"),
+    ("leg", "left"): _l("left leg"), ("leg", "right"): _l("right leg"), ("leg", "both"): _l("both legs"),
+    ("knee", "left"): _l("left knee"), ("knee", "right"): _l("right knee"), ("knee", "both"): _l("both knees"),
+    ("calf", "left"): _l("left calf"), ("calf", "right"): _l("right calf"), ("calf", "both"): _l("both calves"),
+    ("ankle", "left"): _l("left ankle"), ("ankle", "right"): _l("right ankle"),
+    ("ankle", "both"): _l("both ankles"),
+    ("foot", "left"): _l("left foot"), ("foot", "right"): _l("right foot"), ("foot", "both"): _l("both feet"),
 }
 
 DURATIONS = {
@@ -294,14 +302,15 @@ CHECKIN_DOMAINS = {
 CHECKIN_MAX_SCORE = 4 * len(CHECKIN_DOMAINS)
 
 
+# Regions that come in pairs, so the side matters.
+SIDED_REGIONS = frozenset(region for region, _side in REGION_SIDE_LABELS)
+
+
 def region_label(region, side=None):
-    """'right calf', 'calf, both sides', 'tongue': one translatable phrase per combination."""
+    """'right calf', 'both calves', 'tongue': one translatable phrase per combination."""
     if not region:
         return ""
-    name = REGIONS.get(region, region)
-    if side in REGION_SIDE_LABELS and region in SIDED_REGIONS:
-        return REGION_SIDE_LABELS[side] % {"region": name}
-    return str(name)
+    return str(REGION_SIDE_LABELS.get((region, side)) or REGIONS.get(region, region))
 
 ROLE_NAMES = {
     "owner": _l("Manages the team"),

@@ -40,7 +40,7 @@ def test_the_check_in_has_twelve_domains_scored_four_to_zero():
 
 def test_region_labels_name_the_side():
     assert catalogue.region_label("calf", "right") == "right calf"
-    assert catalogue.region_label("calf", "both") == "calf, both sides"
+    assert catalogue.region_label("calf", "both") == "both calves"
     assert catalogue.region_label("tongue", "left") == "tongue"  # a side only for paired regions
     assert catalogue.region_label(None) == ""
 
