@@ -70,6 +70,14 @@ def make_diary(app):
         return patient_id, symptom.id, checkin.id
 
 
+def sign_in_on(phone, live_server, patient_id):
+    phone.goto(live_server + "/account/signin")
+    phone.fill("#email", "owner@example.org")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit], input[type=submit]")
+    phone.wait_for_url(f"**/patients/{patient_id}/")
+
+
 def test_every_screen_fits_a_phone(app, live_server, phone):
     anonymous = ["/", "/account/signin", "/account/signup", "/explain/"]
     for path in anonymous:
@@ -77,11 +85,7 @@ def test_every_screen_fits_a_phone(app, live_server, phone):
         assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
 
     patient_id, symptom_id, checkin_id = make_diary(app)
-    phone.goto(live_server + "/account/signin")
-    phone.fill("#email", "owner@example.org")
-    phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit], input[type=submit]")
-    phone.wait_for_url(f"**/patients/{patient_id}/")
+    sign_in_on(phone, live_server, patient_id)
 
     base = f"/patients/{patient_id}"
     screens = [
@@ -104,11 +108,7 @@ def test_every_screen_fits_a_phone(app, live_server, phone):
 def test_quick_log_by_thumb(app, live_server, phone):
     """Symptom, then place: two taps, and the saved banner offers details and undo."""
     patient_id, _symptom_id, _checkin_id = make_diary(app)
-    phone.goto(live_server + "/account/signin")
-    phone.fill("#email", "owner@example.org")
-    phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit], input[type=submit]")
-    phone.wait_for_url(f"**/patients/{patient_id}/")
+    sign_in_on(phone, live_server, patient_id)
     phone.get_by_role("link", name="Cramps", exact=True).tap()
     phone.get_by_role("button", name="right calf", exact=True).tap()
     banner = phone.locator(".banner-success")
