@@ -325,3 +325,54 @@ def to_kg(weight, unit):
 
 def from_kg(kg, unit):
     return kg / KG_PER_LB if unit == "lb" else kg
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A logged entry that means 'contact the care team promptly' (shared/FACTS.md, red flags)."""
+
+    key: str
+    text: object
+    kind: str
+    match: str  # symptom key or event type
+    min_severity: int = 0
+    injured_only: bool = False
+
+    def matches(self, entry):
+        if entry.kind != self.kind:
+            return False
+        if (entry.symptom_key if self.kind == "symptom" else entry.event_type) != self.match:
+            return False
+        if self.injured_only and not entry.injured:
+            return False
+        return (entry.severity or 0) >= self.min_severity if self.min_severity else True
+
+
+RED_FLAGS = (
+    RedFlag("breathless_lying", _l("Breathless lying flat"), "symptom", "breathless_lying"),
+    RedFlag("morning_headache", _l("Morning headache (a sign of breathing weakness at night)"), "symptom",
+            "morning_headache"),
+    RedFlag("weak_cough", _l("Cough too weak to clear phlegm"), "symptom", "weak_cough", min_severity=5),
+    RedFlag("choking", _l("Choking episode"), "event", "choking"),
+    RedFlag("choking_meals", _l("Choking or coughing at most meals"), "symptom", "choking_meals", min_severity=6),
+    RedFlag("chest_infection", _l("Signs of a chest infection"), "event", "chest_infection"),
+    RedFlag("fall_injury", _l("Fall with injury"), "event", "fall", injured_only=True),
+    RedFlag("weight_loss", _l("Weight loss without trying"), "symptom", "weight_loss"),
+    RedFlag("low_mood", _l("Severe low mood"), "symptom", "low_mood", min_severity=8),
+)
+
+
+def red_flag_for(entry):
+    return next((flag for flag in RED_FLAGS if flag.matches(entry)), None)
+
+# Subjects the visit summary raises from the data (reports/summary.py decides when), as topics.
+TOPICS = {
+    "nutrition": _l("Eating, weight and whether a feeding tube would help"),
+    "breathing": _l("Breathing tests and breathing support (NIV)"),
+    "falls": _l("Falls, walking aids and physiotherapy"),
+    "communication": _l("Speech and communication aids"),
+    "saliva": _l("Saliva and mucus"),
+    "cramps_stiffness": _l("Cramps and stiffness"),
+    "mood_thinking": _l("Mood, emotions, thinking and behaviour"),
+    "carer": _l("Support for the carer"),
+}

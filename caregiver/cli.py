@@ -30,6 +30,21 @@ def register_commands(app):
         click.echo(f"{result.entry_count} entries for {result.patient.display_name}")
         click.echo(f"email: {result.user.email} password: {result.password}")
 
+    @app.cli.command("summary")
+    @click.option("--patient", "patient_id", type=int, required=True, help="The patient's id.")
+    @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="First day.")
+    @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="Last day.")
+    @click.option("--lang", default="en", show_default=True, help="Language of the summary.")
+    @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True)
+    @click.option("--tz", default=None, help="Time zone (default: the patient's first owner's).")
+    @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+    def summary(patient_id, since, until, lang, paper, tz, out):
+        """Make the visit summary PDF for a patient and a range of days, as the app does."""
+        from .reports.cli import write_summary
+
+        size = write_summary(patient_id, since.date(), until.date(), lang, paper, tz, out)
+        click.echo(f"{out}: {size:,} bytes")
+
     @app.cli.group()
     def translate():
         """Extract, update and compile the message catalogues."""

@@ -1,9 +1,12 @@
 """Languages the app ships, how a request's language and time zone are chosen, and formatting."""
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import request
+import pytz
+from flask import g, has_request_context, request
+from flask_babel import force_locale
 from flask_login import current_user
 
 
@@ -22,6 +25,8 @@ LANG_COOKIE = "lang"
 
 def select_locale():
     """Saved preference, then ?lang=, then the cookie, then Accept-Language, then English."""
+    if not has_request_context():
+        return "en"
     if current_user.is_authenticated and current_user.locale in LANGUAGE_BY_CODE:
         return current_user.locale
     for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
@@ -31,9 +36,26 @@ def select_locale():
 
 
 def select_timezone():
-    if current_user.is_authenticated:
+    if has_request_context() and current_user.is_authenticated:
         return current_user.timezone
     return "UTC"
+
+
+@contextmanager
+def language_and_zone(language, tz):
+    """Render in this language and time zone, whatever the request's (a report for someone else).
+
+    Flask-Babel can force a locale but not a time zone; it caches the zone (a pytz zone, which
+    its formatting expects) on g._flask_babel, which force_locale has just made sure exists.
+    """
+    with force_locale(language):
+        babel_context = g._flask_babel
+        previous = getattr(babel_context, "babel_tzinfo", None)
+        babel_context.babel_tzinfo = pytz.timezone(tz)
+        try:
+            yield
+        finally:
+            babel_context.babel_tzinfo = previous
 
 
 def text_direction(code):

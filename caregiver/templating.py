@@ -23,4 +23,9 @@ def register_template_helpers(app):
         time=format_time,
         decimal=format_decimal,
     )
-    app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word)
+    from .diary.entries import entry_title
+
+    app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word,
+                                 entry_title=entry_title)
+    # A (region, side) pair as words: "right calf".
+    app.jinja_env.filters["join_place"] = lambda place: catalogue.region_label(*place)

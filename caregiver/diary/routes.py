@@ -42,8 +42,7 @@ def render_diary(template, membership, **context):
     patient = membership.patient
     return render_template(
         template, patient=patient, membership=membership, button=ButtonForm(),
-        saved_entry=banner_entry(patient, "saved"), undone_entry=banner_entry(patient, "undo"),
-        entry_title=lambda entry: entry_title(entry, patient.weight_unit), **context,
+        saved_entry=banner_entry(patient, "saved"), undone_entry=banner_entry(patient, "undo"), **context,
     )
 
 

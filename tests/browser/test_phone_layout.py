@@ -93,7 +93,7 @@ def test_every_screen_fits_a_phone(app, live_server, phone):
         f"{base}/history?group=lmn", f"{base}/entries/{symptom_id}", f"{base}/entries/{checkin_id}",
         f"{base}/entries/{symptom_id}/edit", f"{base}/medications", f"{base}/visits", f"{base}/questions",
         f"{base}/deleted", f"{base}/profile", f"{base}/team", f"{base}/edit", "/account/settings",
-        "/account/password", "/patients/new",
+        "/account/password", "/patients/new", f"{base}/trends", f"{base}/trends?range=12", f"{base}/report",
     ] + [f"{base}/new/{kind}" for kind in
          ("symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit")]
     for path in screens:

@@ -1,0 +1,187 @@
+"""Trends page and the visit summary PDF, checked against numbers computed straight from the diary."""
+import io
+import re
+from datetime import datetime, time, timedelta
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from caregiver.demo import create_demo
+from caregiver.extensions import db
+from caregiver.i18n import to_local, to_utc, utc_now
+from caregiver.models import Entry, Patient
+from caregiver.reports.summary import build_summary
+from caregiver.trends.charts import Series, line_chart
+
+from .conftest import DEMO_TODAY, make_patient, make_user, sign_in
+
+TZ = "Europe/London"
+SINCE, UNTIL = DEMO_TODAY - timedelta(days=365), DEMO_TODAY - timedelta(days=1)
+RANGE = f"range=custom&since={SINCE}&until={UNTIL}"
+
+
+@pytest.fixture
+def demo(app, client):
+    with app.app_context():
+        result = create_demo(seed=1, today=DEMO_TODAY)
+        patient_id, password = result.patient.id, result.password
+    sign_in(client, "demo@example.org", password)
+    return patient_id
+
+
+def facts_from_the_diary(app, patient_id):
+    """The key numbers, queried directly rather than through build_summary."""
+    since = to_utc(datetime.combine(SINCE, time()), TZ)
+    until = to_utc(datetime.combine(UNTIL + timedelta(days=1), time()), TZ)
+    with app.app_context():
+        live = select(Entry).where(Entry.patient_id == patient_id, Entry.deleted_at.is_(None),
+                                   Entry.occurred_at >= since, Entry.occurred_at < until)
+        last_checkin = db.session.scalars(live.where(Entry.kind == "checkin").order_by(Entry.occurred_at.desc())).first()
+        last_weight = db.session.scalars(live.where(Entry.kind == "weight").order_by(Entry.occurred_at.desc())).first()
+        falls = db.session.scalar(select(func.count()).select_from(
+            live.where(Entry.kind == "event", Entry.event_type == "fall").subquery()))
+        days = {to_local(e.occurred_at, TZ).date() for e in db.session.scalars(live.where(Entry.kind != "question"))}
+        return {"total": int(last_checkin.value), "weight": round(last_weight.value, 1), "falls": falls,
+                "days": len(days)}
+
+
+def pdf_for(client, patient_id, query):
+    response = client.get(f"/patients/{patient_id}/report/summary.pdf?{query}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    return response.data
+
+
+def test_page_one_of_the_pdf_holds_the_key_numbers(app, client, demo):
+    facts = facts_from_the_diary(app, demo)
+    document = pdf_for(client, demo, RANGE + "&language=en&paper=A4&notes=y&appendix=y")
+    pages = PdfReader(io.BytesIO(document)).pages
+    page_one = pages[0].extract_text()
+    assert "Visit summary: Ravi" in page_one
+    assert f"{facts['total']} of 48" in page_one
+    assert f"Weight {facts['weight']} kg" in page_one
+    assert f"Falls: {facts['falls']};" in page_one
+    assert f"entries on {facts['days']} days" in page_one
+    assert "Topics to discuss" in page_one and "The family's questions" in page_one
+    assert "Red flags logged" in page_one
+    assert 4 <= len(pages) <= 40
+    assert "Change over time" in pages[1].extract_text()  # page one is one page
+
+
+def test_pdf_pages_fonts_and_paper_sizes(app, client, demo):
+    a4 = PdfReader(io.BytesIO(pdf_for(client, demo, RANGE + "&paper=A4"))).pages
+    letter = PdfReader(io.BytesIO(pdf_for(client, demo, RANGE + "&paper=Letter"))).pages
+    assert [round(float(v)) for v in a4[0].mediabox[2:]] == [595, 842]
+    assert [round(float(v)) for v in letter[0].mediabox[2:]] == [612, 792]
+    fonts = {str(font["/BaseFont"]) for page in a4 for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all(re.search(r"\+Noto-?Sans(-Bold)?$", name) for name in fonts), fonts
+    for page in a4:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object().get("/DescendantFonts")
+            descriptor = (descendant[0].get_object() if descendant else font.get_object())["/FontDescriptor"]
+            assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))  # embedded
+
+
+def test_no_text_runs_off_the_page(app, client, demo):
+    with pdfplumber.open(io.BytesIO(pdf_for(client, demo, RANGE + "&notes=y&appendix=y"))) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                assert 0 <= char["x0"] and char["x1"] <= page.width + 0.5, (page.page_number, char["text"])
+                assert 0 <= char["top"] and char["bottom"] <= page.height + 0.5, (page.page_number, char["text"])
+
+
+def test_headers_and_footers_on_every_page(app, client, demo):
+    pages = PdfReader(io.BytesIO(pdf_for(client, demo, RANGE + "&appendix=y"))).pages
+    for number, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert "Ravi ·" in text and "not a clinical assessment" in text
+        assert f"{number} / {len(pages)}" in text
+
+
+def test_the_preview_shows_the_same_summary(app, client, demo):
+    facts = facts_from_the_diary(app, demo)
+    page = client.get(f"/patients/{demo}/report/preview?{RANGE}&language=en").get_data(as_text=True)
+    assert f"{facts['total']} of 48" in page and f"Falls: {facts['falls']};" in page
+    assert '<svg class="chart"' in page
+    form = client.get(f"/patients/{demo}/report").get_data(as_text=True)
+    assert 'formaction="/patients/' in form and "Since the last appointment" in form
+
+
+def test_trends_page_shows_slope_stages_charts_and_tables(app, client, demo):
+    page = client.get(f"/patients/{demo}/trends?{RANGE}").get_data(as_text=True)
+    with app.app_context():
+        patient = db.session.get(Patient, demo)
+        since = to_utc(datetime.combine(SINCE, time()), TZ)
+        until = to_utc(datetime.combine(UNTIL + timedelta(days=1), time()), TZ)
+        summary = build_summary(patient, since, until, TZ)
+    assert f"{round(summary.slope_in_range, 1)} points a month" in page
+    assert re.search(r"King(&#39;|')s stage [1-4]", page) and re.search(r"MiToS stage [0-4]", page)
+    assert page.count('<svg class="chart"') >= 5
+    assert page.count("<table") >= 5  # a table of the numbers with each chart
+    assert "Since the last appointment" in page
+    assert client.get(f"/patients/{demo}/trends").status_code == 200  # default: since the last appointment
+
+
+def test_summary_command_makes_the_same_pdf(app, demo, tmp_path):
+    out = tmp_path / "summary.pdf"
+    result = app.test_cli_runner().invoke(args=[
+        "summary", "--patient", str(demo), "--since", str(SINCE), "--until", str(UNTIL), "--lang", "en",
+        "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{facts_from_the_diary(app, demo)['total']} of 48" in PdfReader(out).pages[0].extract_text()
+    bad = app.test_cli_runner().invoke(args=["summary", "--patient", "999", "--since", "2026-01-01",
+                                             "--until", "2026-02-01", "--out", str(out)])
+    assert bad.exit_code != 0 and "no patient" in bad.output
+
+
+def test_an_empty_diary_still_makes_a_summary(app, client):
+    owner = make_user(app)
+    patient_id = make_patient(app, owner)
+    sign_in(client)
+    text = PdfReader(io.BytesIO(pdf_for(client, patient_id, "range=3"))).pages[0].extract_text()
+    assert "No functional check-in in this range." in text and "entries on 0 days" in text
+    assert client.get(f"/patients/{patient_id}/trends").status_code == 200
+
+
+def add(app, patient_id, kind, days_ago, **fields):
+    with app.app_context():
+        db.session.add(Entry(patient_id=patient_id, kind=kind, tz=TZ,
+                             occurred_at=utc_now() - timedelta(days=days_ago), **fields))
+        db.session.commit()
+
+
+def test_summary_numbers_on_a_hand_made_diary(app, ctx):
+    owner = make_user(app)
+    patient_id = make_patient(app, owner, usual_weight_kg=80.0, height_cm=180.0)
+    add(app, patient_id, "visit", 30, name="Dr O")
+    add(app, patient_id, "weight", 40, value=78.0)  # the weight at the last visit
+    add(app, patient_id, "weight", 2, value=74.0)
+    for days_ago in (50, 45):  # before the visit: twice, mild
+        add(app, patient_id, "symptom", days_ago, symptom_key="cramps", severity=2)
+    for days_ago in (20, 10, 5, 3):  # since: more often and worse
+        add(app, patient_id, "symptom", days_ago, symptom_key="cramps", severity=6)
+    add(app, patient_id, "symptom", 4, symptom_key="drooling", severity=3)  # new
+    add(app, patient_id, "event", 6, event_type="fall", injured=True)
+    patient = db.session.get(Patient, patient_id)
+    visit = db.session.scalar(select(Entry).where(Entry.kind == "visit"))
+    summary = build_summary(patient, utc_now() - timedelta(days=60), utc_now(), TZ, last_visit=visit)
+    assert summary.change_from_usual == pytest.approx(-7.5)
+    assert summary.change_from_visit == pytest.approx((74 - 78) / 78 * 100)
+    assert summary.bmi == pytest.approx(74 / 1.8 ** 2)
+    assert {row.ref: row.trend for row in summary.symptoms} == {"cramps": "worse", "drooling": "new"}
+    assert summary.event_count("fall") == 1
+    assert [flag.key for _entry, flag in summary.red_flags] == ["fall_injury"]
+    assert [topic.key for topic in summary.topics] == ["nutrition", "falls", "saliva", "cramps_stiffness"]
+    assert summary.days_with_entries == len({to_local(e.occurred_at, TZ).date() for e in summary.entries})
+
+
+def test_chart_lines_break_at_gaps_in_the_diary():
+    start = datetime(2026, 1, 1)
+    points = tuple((start + timedelta(days=d), 40 - d / 10) for d in (0, 7, 14, 40, 47, 90))
+    svg = str(line_chart([Series("total", points)], start=start, end=start + timedelta(days=100), low=0,
+                         high=48, y_ticks=(0, 24, 48), x_labels=[(start, "Jan")], title="Total"))
+    assert svg.count("<polyline") == 2  # days 0-14 and 40-47; day 90 stands alone
+    assert svg.count("<circle") == 1
+    assert 'role="img"' in svg and 'aria-label="Total"' in svg
+    assert "<script" not in svg and "style=" not in svg
