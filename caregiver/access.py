@@ -4,7 +4,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Entry, Membership, Patient
+from .i18n import utc_now
+from .models import Entry, Membership, Patient, ShareLink
 
 
 def membership_or_404(patient_id, need="read"):
@@ -43,3 +44,15 @@ def my_memberships():
         .where(Membership.user_id == current_user.id)
         .order_by(Patient.display_name)
     ).all()
+
+
+def open_share_link(token):
+    """The share link with this token if it is still open (the one way in without an account).
+
+    The token is the capability: whoever holds an open link may read that one summary, nothing else.
+    Returns None for unknown, expired and revoked links alike.
+    """
+    if not token or len(token) > 64:
+        return None
+    link = db.session.scalar(select(ShareLink).where(ShareLink.token == token))
+    return link if link is not None and link.is_open(utc_now()) else None

@@ -7,6 +7,7 @@ ERROR_MESSAGES = {
     403: (_l("You cannot do that here"), _l("Your role in this care team does not allow it. Ask the person who manages the team.")),
     404: (_l("Page not found"), _l("This page does not exist, or you do not have access to it.")),
     405: (_l("Something in that request was not right"), _l("Please go back and try again.")),
+    410: (_l("This link no longer works"), _l("It has expired or the family has withdrawn it. Please ask them for a new one.")),
     413: (_l("That was too much to send at once"), _l("Please send less, for example a shorter note.")),
     500: (_l("Something went wrong on our side"), _l("Nothing you did caused this. What you saved before is safe. Please try again in a moment.")),
 }

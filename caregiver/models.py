@@ -59,6 +59,10 @@ class Patient(db.Model):
     clinic: Mapped[Optional[str]] = mapped_column(String(120))
     feeding_tube: Mapped[bool] = mapped_column(default=False)
     breathing_support: Mapped[str] = mapped_column(String(10), default="none")
+    # For the emergency card: free text, as families write them.
+    allergies: Mapped[Optional[str]] = mapped_column(Text)
+    emergency_contacts: Mapped[Optional[str]] = mapped_column(Text)
+    niv_settings_holder: Mapped[Optional[str]] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -189,3 +193,41 @@ class Revision(db.Model):
     changes: Mapped[Optional[dict]] = mapped_column(db.JSON)  # field: [before, after]
 
     changed_by: Mapped[Optional[User]] = relationship()
+
+
+class ShareLink(db.Model):
+    """A read-only link to the visit summary for the clinic: no account needed, expires, revocable.
+
+    `options` keeps the report's range and sections as chosen (reports.forms.ReportForm), so the
+    clinic sees the same summary the family previewed, brought up to date at each view.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    options: Mapped[dict] = mapped_column(db.JSON)
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[Optional[datetime]]
+
+    patient: Mapped[Patient] = relationship()
+    created_by: Mapped[Optional[User]] = relationship()
+    views: Mapped[list["ShareView"]] = relationship(
+        cascade="all, delete-orphan", order_by="ShareView.viewed_at.desc()"
+    )
+
+    def is_open(self, now):
+        return self.revoked_at is None and now < self.expires_at
+
+
+class ShareView(db.Model):
+    """One opening of a share link: when, as what, and from which address and browser."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("share_link.id", ondelete="CASCADE"), index=True)
+    viewed_at: Mapped[datetime] = mapped_column(default=utc_now)
+    format: Mapped[str] = mapped_column(String(4))  # html or pdf
+    address: Mapped[Optional[str]] = mapped_column(String(45))
+    browser: Mapped[Optional[str]] = mapped_column(String(200))

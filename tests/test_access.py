@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from caregiver.extensions import db
 from caregiver.i18n import utc_now
-from caregiver.models import Entry, Invite, Membership
+from caregiver.models import Entry, Invite, Membership, ShareLink
 
 from .conftest import make_patient, make_user, sign_in
 
@@ -28,6 +28,11 @@ NEEDS = {
     "reports.new": {"GET": "read"},
     "reports.preview": {"GET": "read"},
     "reports.pdf": {"GET": "read"},
+    "reports.share_links": {"GET": "owner", "POST": "owner"},
+    "reports.revoke_link": {"POST": "owner"},
+    "reports.link_pdf": {"GET": "owner"},
+    "reports.emergency_card": {"GET": "read"},
+    "reports.emergency_card_pdf": {"GET": "read"},
     "patients.profile": {"GET": "read"},
     "patients.team": {"GET": "read", "POST": "owner"},
     "patients.edit": {"GET": "owner", "POST": "owner"},
@@ -49,11 +54,12 @@ def world(app):
         symptom = Entry(patient_id=patient, kind="symptom", symptom_key="cramps", occurred_at=now, note="private")
         question = Entry(patient_id=patient, kind="question", occurred_at=now, note="private question")
         invite = Invite(patient_id=patient, role="log", expires_at=now.replace(year=now.year + 1))
-        db.session.add_all([symptom, question, invite])
+        link = ShareLink(patient_id=patient, options={}, expires_at=now.replace(year=now.year + 1))
+        db.session.add_all([symptom, question, invite, link])
         db.session.commit()
         member = db.session.scalar(select(Membership.id).where(Membership.user_id == ids["log"]))
         return {"users": ids, "patient": patient, "other_patient": other_patient, "entry": symptom.id,
-                "question": question.id, "invite": invite.id, "member": member}
+                "question": question.id, "invite": invite.id, "member": member, "link": link.id}
 
 
 def patient_routes(app, world, patient_id):
@@ -62,7 +68,7 @@ def patient_routes(app, world, patient_id):
         if "patient_id" not in rule.arguments:
             continue
         values = {
-            "patient_id": patient_id, "member_id": world["member"], "invite_id": world["invite"],
+            "patient_id": patient_id, "member_id": world["member"], "invite_id": world["invite"], "link_id": world["link"],
             "entry_id": world["question"] if rule.endpoint == "diary.toggle_question" else world["entry"],
             "ref": "cramps", "kind": "symptom",
         }
@@ -87,7 +93,7 @@ def test_members_get_what_their_role_allows_and_403_beyond_it(app, client, world
     for endpoint, method, url in patient_routes(app, world, world["patient"]):
         need = NEEDS[endpoint][method]
         if method == "POST" and RANK[role] >= RANK[need] and endpoint in (
-                "patients.remove_member", "patients.change_role", "patients.cancel_invite"):
+                "patients.remove_member", "patients.change_role", "patients.cancel_invite", "reports.revoke_link"):
             continue  # allowed and destructive: covered by the care-team tests
         status = call(client, method, url).status_code
         if RANK[role] >= RANK[need]:
@@ -114,7 +120,7 @@ def test_a_stranger_cannot_reach_ravis_entries_through_their_own_patient(app, cl
     """Ids of Ravi's entries, members and invites under the stranger's own patient id are 404 too."""
     sign_in(client, "stranger@example.org")
     for endpoint, method, url in patient_routes(app, world, world["other_patient"]):
-        if any(part in url for part in ("/entries/", "/team/", "/invites/", "/questions/")):
+        if any(part in url for part in ("/entries/", "/team/", "/invites/", "/questions/", "/links/")):
             response = call(client, method, url)
             assert response.status_code == 404, (method, url, response.status_code)
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from caregiver.extensions import db
 from caregiver.i18n import utc_now
-from caregiver.models import Entry, Invite, Membership
+from caregiver.models import Entry, Invite, Membership, ShareLink
 
 from .conftest import PASSWORD, make_patient, make_user, sign_in
 
@@ -17,7 +17,7 @@ FIELDS = ["symptom", "severity", "region", "side", "duration", "frequency", "occ
           "event_type", "injured", "weight", "hours", "coping", "name", "dose", "started", "stopped", "day",
           "group", "role", "is_patient", "display_name", "birth_year", "diagnosis", "onset_month", "onset_region",
           "height_cm", "weight_unit", "usual_weight", "neurologist", "clinic", "feeding_tube",
-          "breathing_support", "is_me", "email", "password", "confirm", "current", "timezone", "remember",
+          "breathing_support", "is_me", "allergies", "emergency_contacts", "niv_settings_holder", "days", "email", "password", "confirm", "current", "timezone", "remember",
           "item_speech", "item_walking", "next", "m1-role"]
 
 
@@ -27,9 +27,10 @@ def test_hostile_values_in_every_field_never_cause_a_500(app, client):
     with app.app_context():
         entry = Entry(patient_id=patient_id, kind="symptom", symptom_key="cramps", occurred_at=utc_now())
         invite = Invite(patient_id=patient_id, role="log", expires_at=utc_now().replace(year=2100))
-        db.session.add_all([entry, invite])
+        link = ShareLink(patient_id=patient_id, options={}, expires_at=utc_now().replace(year=2100))
+        db.session.add_all([entry, invite, link])
         db.session.commit()
-        ids = {"patient_id": patient_id, "entry_id": entry.id, "invite_id": invite.id,
+        ids = {"patient_id": patient_id, "entry_id": entry.id, "invite_id": invite.id, "link_id": link.id,
                "member_id": db.session.scalar(select(Membership.id).where(Membership.user_id != owner)),
                "ref": "cramps", "token": "not-a-token"}
     sign_in(client)
@@ -46,7 +47,8 @@ def test_hostile_values_in_every_field_never_cause_a_500(app, client):
                 assert response.status_code < 500, (url, value)
     for path in ("/patients/{patient_id}/history?since={v}&until={v}&page={v}&kind={v}&group={v}&symptom={v}",
                  "/explain/?q={v}", "/patients/{patient_id}/?saved={v}&undo={v}",
-                 "/patients/{patient_id}/entries/{v}", "/patients/{v}/"):
+                 "/patients/{patient_id}/entries/{v}", "/patients/{v}/", "/shared/{v}",
+                 "/patients/{patient_id}/report/preview?range={v}&since={v}&until={v}&language={v}&paper={v}"):
         for value in HOSTILE[:15]:
             response = client.get(path.format(patient_id=patient_id, v=value.replace("\x00", "%00")))
             assert response.status_code < 500, (path, value)

@@ -1,7 +1,7 @@
 """Trends page and the visit summary PDF, checked against numbers computed straight from the diary."""
 import io
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pdfplumber
 import pytest
@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from caregiver.demo import create_demo
 from caregiver.extensions import db
 from caregiver.i18n import to_local, to_utc, utc_now
-from caregiver.models import Entry, Patient
+from caregiver.models import Entry, Patient, ShareLink, ShareView
 from caregiver.reports.summary import build_summary
 from caregiver.trends.charts import Series, line_chart
 
@@ -185,3 +185,86 @@ def test_chart_lines_break_at_gaps_in_the_diary():
     assert svg.count("<circle") == 1
     assert 'role="img"' in svg and 'aria-label="Total"' in svg
     assert "<script" not in svg and "style=" not in svg
+
+
+def test_a_share_link_shows_the_summary_without_an_account_and_logs_every_view(app, client, demo):
+    facts = facts_from_the_diary(app, demo)
+    made = client.post(f"/patients/{demo}/report/links?{RANGE}&language=en", data={"days": "7"})
+    assert made.status_code == 302
+    with app.app_context():
+        link = db.session.scalar(select(ShareLink))
+        token, link_id = link.token, link.id
+        assert link.options["range"] == "custom" and (link.expires_at - utc_now()).days == 6
+    clinic = app.test_client()  # no account
+    page = clinic.get(f"/shared/{token}")
+    assert page.status_code == 200 and f"{facts['total']} of 48" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store" and "noindex" in page.headers["X-Robots-Tag"]
+    document = clinic.get(f"/shared/{token}/summary.pdf")
+    text = PdfReader(io.BytesIO(document.data)).pages[0].extract_text()
+    assert f"/shared/{token}" in text.replace("\n", "")  # the address is printed beside its QR code
+    assert 'class="qr"' in page.get_data(as_text=True)
+    owners_pdf = client.get(f"/patients/{demo}/report/links/{link_id}/summary.pdf")
+    assert owners_pdf.status_code == 200 and f"{facts['total']} of 48" in PdfReader(
+        io.BytesIO(owners_pdf.data)).pages[0].extract_text()
+    with app.app_context():
+        assert [view.format for view in db.session.scalars(select(ShareView).order_by(ShareView.id))] == ["html", "pdf"]
+    listing = client.get(f"/patients/{demo}/report/links").get_data(as_text=True)
+    assert f"/shared/{token}" in listing and "Opened 2 times" in listing
+
+
+def test_withdrawn_expired_and_made_up_links_show_nothing(app, client, demo):
+    client.post(f"/patients/{demo}/report/links?range=3", data={"days": "1"})
+    with app.app_context():
+        link = db.session.scalar(select(ShareLink))
+        token, link_id = link.token, link.id
+    clinic = app.test_client()
+    assert clinic.get(f"/shared/{token}").status_code == 200
+    client.post(f"/patients/{demo}/report/links/{link_id}/revoke")
+    for url in (f"/shared/{token}", f"/shared/{token}/summary.pdf", "/shared/made-up", "/shared/" + "x" * 300):
+        response = clinic.get(url)
+        assert response.status_code == 410 and "Ravi" not in response.get_data(as_text=True), url
+    with app.app_context():
+        link = db.session.get(ShareLink, link_id)
+        link.revoked_at, link.expires_at = None, utc_now() - timedelta(minutes=1)
+        db.session.commit()
+    assert clinic.get(f"/shared/{token}").status_code == 410
+    assert client.get(f"/patients/{demo}/report/links/{link_id}/summary.pdf").status_code == 404
+
+
+def card_text(client, patient_id):
+    response = client.get(f"/patients/{patient_id}/emergency-card.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.data)).pages
+    return pages, "\n".join(page.extract_text() for page in pages)
+
+
+def test_the_emergency_card_is_one_page_with_the_oxygen_caution_and_current_medicines(app, client):
+    owner = make_user(app)
+    patient_id = make_patient(app, owner, breathing_support="niv", feeding_tube=True, birth_year=1958,
+                              allergies="Penicillin", emergency_contacts="Priya (wife) 07700 900123",
+                              niv_settings_holder="Respiratory team, City Hospital")
+    add(app, patient_id, "medication", 30, name="Riluzole", dose="50 mg twice a day")
+    add(app, patient_id, "medication", 300, name="Quinine", ended_on=date(2020, 1, 1))  # stopped: not on the card
+    sign_in(client)
+    pages, text = card_text(client, patient_id)
+    assert len(pages) == 1
+    flat = " ".join(text.split())
+    for expected in ("motor neuron disease", "carbon dioxide", "specialist advice", "Riluzole 50 mg twice a day",
+                     "Penicillin", "Priya (wife) 07700 900123", "Respiratory team, City Hospital",
+                     "Feeding tube: yes", "Mask ventilation (NIV)", "born 1958"):
+        assert expected in flat, expected
+    assert "Quinine" not in flat
+    assert "carbon dioxide" in client.get(f"/patients/{patient_id}/emergency-card").get_data(as_text=True)
+
+
+def test_a_full_emergency_card_still_fits_one_page(app, client):
+    owner = make_user(app)
+    patient_id = make_patient(app, owner, breathing_support="niv", allergies="A" * 60 + " " + "b" * 400,
+                              emergency_contacts="\n".join(f"Contact {n}, neighbour, 0123 456 789" for n in range(12)),
+                              niv_settings_holder="N" * 200, neurologist="Dr " + "X" * 100, clinic="C" * 120)
+    for n in range(12):
+        add(app, patient_id, "medication", 10 + n, name=f"Medicine number {n}", dose="10 mg three times a day")
+    sign_in(client)
+    pages, text = card_text(client, patient_id)
+    assert len(pages) == 1
+    assert "Medicine number 11" in text and "Contact 11" in text

@@ -201,3 +201,11 @@ def history_query(patient, history_filter):
     elif history_filter.symptom:
         query = query.where(Entry.symptom_key == history_filter.symptom)
     return query.order_by(Entry.occurred_at.desc(), Entry.id.desc())
+
+
+def current_medications(patient, today):
+    """Medicines not stopped before `today` (a local date), by name."""
+    return db.session.scalars(
+        live_entries(patient).where(Entry.kind == "medication")
+        .where(Entry.ended_on.is_(None) | (Entry.ended_on >= today)).order_by(Entry.name)
+    ).all()

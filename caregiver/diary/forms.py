@@ -236,6 +236,11 @@ def not_future_date(form, field):
         raise ValidationError(_l("This date is in the future."))
 
 
+def after_1900(form, field):
+    if field.data and field.data.year < 1900:
+        raise ValidationError(_l("Enter a date after 1900."))
+
+
 class DatedForm(AppForm):
     """Entries dated by day (medications, appointments): stored at noon of that day, local time."""
 
@@ -262,9 +267,10 @@ class MedicationForm(DatedForm):
     dose = StringField(_l("Dose and how often (optional)"), description=_l("For example: 50 mg twice a day"),
                        validators=[Length(max=120, message=_l("Keep it under 120 characters."))])
     started = DateField(_l("Started on"), validators=[
-        InputRequired(message=_l("Enter the date it was started.")), not_future_date,
+        InputRequired(message=_l("Enter the date it was started.")), not_future_date, after_1900,
     ])
-    stopped = DateField(_l("Stopped on (leave empty if still taken)"), validators=[Optional(), not_future_date])
+    stopped = DateField(_l("Stopped on (leave empty if still taken)"),
+                        validators=[Optional(), not_future_date, after_1900])
     note = note_field()
     submit = SubmitField(_l("Save"))
 
@@ -289,7 +295,8 @@ class MedicationForm(DatedForm):
 
 
 class VisitForm(DatedForm):
-    day = DateField(_l("Date of the appointment"), validators=[InputRequired(message=_l("Enter the date."))])
+    day = DateField(_l("Date of the appointment"),
+                    validators=[InputRequired(message=_l("Enter the date.")), after_1900])
     name = StringField(_l("Who you saw (optional)"), validators=[
         Length(max=120, message=_l("Keep it under 120 characters.")),
     ])

@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -47,6 +47,16 @@ class PatientForm(AppForm):
     ])
     feeding_tube = BooleanField(_l("Has a feeding tube"))
     breathing_support = SelectField(_l("Breathing support"), choices=choices(catalogue.BREATHING_SUPPORT))
+    niv_settings_holder = StringField(
+        _l("Who holds the breathing machine settings (optional)"),
+        description=_l("For example the respiratory team of a hospital. Shown on the emergency card."),
+        validators=[Length(max=200, message=_l("Keep it under 200 characters."))])
+    allergies = TextAreaField(_l("Allergies (optional)"), description=_l("Shown on the emergency card."),
+                              validators=[Length(max=500, message=_l("Keep it under 500 characters."))])
+    emergency_contacts = TextAreaField(
+        _l("Emergency contacts (optional)"),
+        description=_l("One a line: name, how they are related, phone. Shown on the emergency card."),
+        validators=[Length(max=500, message=_l("Keep it under 500 characters."))])
     is_me = BooleanField(_l("I am this person (the diary is my own)"))
     submit = SubmitField(_l("Save"))
 

@@ -76,6 +76,9 @@ def fill_patient(patient, form):
     patient.clinic = stripped(form.clinic.data)
     patient.feeding_tube = form.feeding_tube.data
     patient.breathing_support = form.breathing_support.data
+    patient.niv_settings_holder = stripped(form.niv_settings_holder.data)
+    patient.allergies = stripped(form.allergies.data)
+    patient.emergency_contacts = stripped(form.emergency_contacts.data)
 
 
 @bp.route("/patients/<int:patient_id>/team", methods=["GET", "POST"])

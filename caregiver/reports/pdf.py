@@ -1,9 +1,11 @@
-"""The visit summary as HTML (the preview) and as a PDF, from one template, in any language."""
+"""The visit summary and the emergency card as HTML (the preview) and as PDF, in any language."""
 from datetime import date
 from functools import cache
 from pathlib import Path
 
+import segno
 from flask import current_app, render_template, url_for
+from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -20,16 +22,43 @@ def static_url(path):
     return url_for("static", filename=path)
 
 
-def render_summary_html(summary, options, for_pdf=False, share_url=None):
-    """options: language, paper, notes, carer, appendix (reports.forms.ReportForm.options)."""
+def qr_code(url):
+    """The URL as a QR code in inline SVG (no style attributes, so the CSP allows it)."""
+    return Markup(segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=True, svgclass="qr"))
+
+
+def render_summary_html(summary, options, for_pdf=False, share=None, pdf_url=None):
+    """options: language, paper, notes, carer, appendix (reports.forms.ReportForm.options).
+
+    share: a ShareLink whose address the summary prints with a QR code; pdf_url: a download link
+    shown on screen.
+    """
     language = options["language"]
+    share_url = url_for("reports.shared", token=share.token, _external=True) if share else None
     with language_and_zone(language, summary.tz):
         return render_template(
             "reports/summary.html", summary=summary, patient=summary.patient, options=options,
             figures=summary_figures(summary, summary.patient.weight_unit), for_pdf=for_pdf,
-            asset=static_uri if for_pdf else static_url, made_on=date.today(), share_url=share_url,
+            asset=static_uri if for_pdf else static_url, made_on=date.today(), pdf_url=pdf_url,
+            share=share, share_url=share_url, share_qr=qr_code(share_url) if share_url else None,
             report_lang=language.replace("_", "-"), report_dir=text_direction(language),
         )
+
+
+def render_card_html(patient, medicines, language, tz, for_pdf=False, pdf_url=None):
+    """The emergency card: a panel in the family's language beside one in English."""
+    panels = []
+    for code in dict.fromkeys((language, "en")):
+        with language_and_zone(code, tz):
+            panels.append(Markup(render_template(
+                "reports/_card_panel.html", patient=patient, medicines=medicines,
+                panel_lang=code.replace("_", "-"), panel_dir=text_direction(code))))
+    # Long lists get smaller type, so that the card stays one sheet and nothing is cut off.
+    written = sum(len(text or "") for text in (patient.allergies, patient.emergency_contacts,
+                                                 patient.niv_settings_holder))
+    dense = len(medicines) > 6 or written > 300
+    return render_template("reports/emergency_card.html", patient=patient, panels=panels, for_pdf=for_pdf, dense=dense,
+                           asset=static_uri if for_pdf else static_url, pdf_url=pdf_url, made_on=date.today())
 
 
 @cache
@@ -41,8 +70,15 @@ def fonts(static_folder):
     return font_config, CSS(filename=str(Path(static_folder, "css", "fonts.css")), font_config=font_config)
 
 
-def summary_pdf(summary, options, share_url=None):
-    html = render_summary_html(summary, options, for_pdf=True, share_url=share_url)
+def html_to_pdf(html):
     font_config, font_css = fonts(current_app.static_folder)
     return HTML(string=html, base_url=current_app.static_folder).write_pdf(
         stylesheets=[font_css], font_config=font_config)
+
+
+def summary_pdf(summary, options, share=None):
+    return html_to_pdf(render_summary_html(summary, options, for_pdf=True, share=share))
+
+
+def card_pdf(patient, medicines, language, tz):
+    return html_to_pdf(render_card_html(patient, medicines, language, tz, for_pdf=True))

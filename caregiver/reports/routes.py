@@ -1,52 +1,165 @@
-"""The visit summary: choose the range and language, preview it, download the PDF."""
-from flask import Response, render_template, request
-from flask_babel import get_locale
-from flask_login import current_user, login_required
+"""The visit summary (preview, PDF, read-only links for the clinic) and the emergency card."""
+from datetime import timedelta
 
-from ..access import membership_or_404
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..access import membership_or_404, open_share_link
+from ..diary.entries import current_medications
+from ..extensions import db
+from ..forms import ButtonForm
+from ..i18n import to_local, utc_now
+from ..models import ShareLink, ShareView
 from ..trends.ranges import chosen_range
 from . import bp
-from .forms import ReportForm
-from .pdf import render_summary_html, summary_pdf
+from .forms import ShareForm, report_form, report_query
+from . import pdf as documents
 from .summary import build_summary
 
 
-def report_form():
-    """The form from the query string; on the first visit (nothing chosen yet) its defaults."""
-    form = ReportForm(request.args if "range" in request.args else None)
-    if not form.language.data:
-        form.language.data = str(get_locale())
-    return form
+def summary_for(patient, query, tz):
+    """The summary and options that report choices (a query string, or a share link's) ask for."""
+    form = report_form(query)
+    since, until, visit = chosen_range(patient, form, tz)
+    return build_summary(patient, since, until, tz, last_visit=visit), form.options(str(get_locale()))
 
 
-def requested_summary(patient_id):
-    """The summary and options the query string asks for, for a member of the care team."""
-    patient = membership_or_404(patient_id).patient
-    form = report_form()
-    options = form.options()
-    options["language"] = options["language"] or str(get_locale())
-    since, until, visit = chosen_range(patient, form, current_user.timezone)
-    return build_summary(patient, since, until, current_user.timezone, last_visit=visit), options
+def pdf_response(document, filename):
+    return Response(document, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 @bp.route("/patients/<int:patient_id>/report")
 @login_required
 def new(patient_id):
     membership = membership_or_404(patient_id)
-    form = report_form()
+    form = report_form(request.args)
+    if not form.language.data:
+        form.language.data = str(get_locale())
     return render_template("reports/new.html", patient=membership.patient, membership=membership, form=form)
 
 
 @bp.route("/patients/<int:patient_id>/report/preview")
 @login_required
 def preview(patient_id):
-    return render_summary_html(*requested_summary(patient_id))
+    patient = membership_or_404(patient_id).patient
+    summary, options = summary_for(patient, request.args, current_user.timezone)
+    return documents.render_summary_html(summary, options, pdf_url=url_for("reports.pdf", patient_id=patient_id,
+                                                                   **report_query(request.args)))
 
 
 @bp.route("/patients/<int:patient_id>/report/summary.pdf")
 @login_required
 def pdf(patient_id):
-    summary, options = requested_summary(patient_id)
-    filename = f"visit-summary-{summary.until:%Y-%m-%d}.pdf"
-    return Response(summary_pdf(summary, options), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    patient = membership_or_404(patient_id).patient
+    summary, options = summary_for(patient, request.args, current_user.timezone)
+    return pdf_response(documents.summary_pdf(summary, options), f"visit-summary-{summary.last_day}.pdf")
+
+
+@bp.route("/patients/<int:patient_id>/report/links", methods=["GET", "POST"])
+@login_required
+def share_links(patient_id):
+    """The owner's read-only links for the clinic: make one for the chosen report, see who opened it."""
+    membership = membership_or_404(patient_id, need="owner")
+    query = report_query(request.args)
+    form = ShareForm()
+    if form.validate_on_submit():
+        link = ShareLink(patient_id=patient_id, options=query, tz=current_user.timezone,
+                         created_by_id=current_user.id, expires_at=utc_now() + timedelta(days=form.days.data))
+        db.session.add(link)
+        db.session.commit()
+        flash(_("The link is ready. It works until %(date)s.", date=format_datetime(link.expires_at, "medium")),
+              "success")
+        return redirect(url_for("reports.share_links", patient_id=patient_id, made=link.id))
+    links = db.session.scalars(
+        select(ShareLink).where(ShareLink.patient_id == patient_id).order_by(ShareLink.created_at.desc())
+    ).all()
+    return render_template("reports/links.html", patient=membership.patient, membership=membership, form=form,
+                           links=links, query=query, now=utc_now(), button=ButtonForm(),
+                           made=request.args.get("made", type=int))
+
+
+def patients_link_or_404(patient_id, link_id):
+    membership_or_404(patient_id, need="owner")
+    link = db.session.get(ShareLink, link_id)
+    if link is None or link.patient_id != patient_id:
+        abort(404)
+    return link
+
+
+@bp.route("/patients/<int:patient_id>/report/links/<int:link_id>/revoke", methods=["POST"])
+@login_required
+def revoke_link(patient_id, link_id):
+    link = patients_link_or_404(patient_id, link_id)
+    if ButtonForm().validate_on_submit() and link.revoked_at is None:
+        link.revoked_at = utc_now()
+        db.session.commit()
+        flash(_("The link is withdrawn. It no longer opens the summary."), "success")
+    return redirect(url_for("reports.share_links", patient_id=patient_id))
+
+
+@bp.route("/patients/<int:patient_id>/report/links/<int:link_id>/summary.pdf")
+@login_required
+def link_pdf(patient_id, link_id):
+    """The summary of a link, printed with the link as a QR code for the clinic to scan."""
+    link = patients_link_or_404(patient_id, link_id)
+    if not link.is_open(utc_now()):
+        abort(404)
+    summary, options = summary_for(link.patient, link.options, link.tz)
+    return pdf_response(documents.summary_pdf(summary, options, share=link), f"visit-summary-{summary.last_day}.pdf")
+
+
+def shared_link_or_410(token, format):
+    """An open link, with this view logged; a closed or unknown one is 'gone' (410)."""
+    link = open_share_link(token)
+    if link is None:
+        abort(410)
+    db.session.add(ShareView(link_id=link.id, format=format, address=request.remote_addr,
+                             browser=(request.user_agent.string or "")[:200] or None))
+    db.session.commit()
+    return link
+
+
+def private(response):
+    """A shared summary is health data: never cached, indexed, or leaked in a Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/shared/<token>")
+def shared(token):
+    link = shared_link_or_410(token, "html")
+    summary, options = summary_for(link.patient, link.options, link.tz)
+    html = documents.render_summary_html(summary, options, share=link, pdf_url=url_for("reports.shared_pdf", token=token))
+    return private(Response(html))
+
+
+@bp.route("/shared/<token>/summary.pdf")
+def shared_pdf(token):
+    link = shared_link_or_410(token, "pdf")
+    summary, options = summary_for(link.patient, link.options, link.tz)
+    return private(pdf_response(documents.summary_pdf(summary, options, share=link), f"visit-summary-{summary.last_day}.pdf"))
+
+
+def card_for(patient_id):
+    """The emergency card's inputs: the patient, today's medicines, the reader's language and zone."""
+    patient, tz = membership_or_404(patient_id).patient, current_user.timezone
+    return patient, current_medications(patient, to_local(utc_now(), tz).date()), str(get_locale()), tz
+
+
+@bp.route("/patients/<int:patient_id>/emergency-card")
+@login_required
+def emergency_card(patient_id):
+    return documents.render_card_html(*card_for(patient_id),
+                                      pdf_url=url_for("reports.emergency_card_pdf", patient_id=patient_id))
+
+
+@bp.route("/patients/<int:patient_id>/emergency-card.pdf")
+@login_required
+def emergency_card_pdf(patient_id):
+    return pdf_response(documents.card_pdf(*card_for(patient_id)), "emergency-card.pdf")

@@ -87,7 +87,17 @@ class Summary:
     topics: list = field(default_factory=list)
     open_questions: list = field(default_factory=list)
     medications: list = field(default_factory=list)  # taken at some time in the range
-    notes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # the notes chosen for the summary (select_notes)
+    notes_total: int = 0  # every note in the range
+
+    @property
+    def first_day(self):
+        return to_local(self.since, self.tz).date()
+
+    @property
+    def last_day(self):
+        """The last local day covered (until is exclusive)."""
+        return to_local(self.until - timedelta(microseconds=1), self.tz).date()
 
     @property
     def latest_checkin(self):
@@ -200,7 +210,6 @@ def build_summary(patient, since, until, tz, last_visit=None):
     add_symptoms(summary, live)
     summary.niv_hours = [(e.occurred_at, e.value) for e in entries if e.kind == "niv"]
     summary.carer_scores = [(e.occurred_at, e.value) for e in entries if e.kind == "carer"]
-    summary.red_flags = [(e, flag) for e in entries if (flag := catalogue.red_flag_for(e))]
     summary.open_questions = db.session.scalars(
         live.where(Entry.kind == "question", Entry.done_at.is_(None)).order_by(Entry.occurred_at)
     ).all()
@@ -209,9 +218,25 @@ def build_summary(patient, since, until, tz, last_visit=None):
         .where((Entry.ended_on.is_(None)) | (Entry.ended_on >= to_local(since, tz).date()))
         .order_by(Entry.occurred_at)
     ).all()
-    summary.notes = [e for e in entries if e.note and e.kind not in ("medication",)]
+    summary.red_flags = [(e, flag) for e in entries if (flag := catalogue.red_flag_for(e))]
+    summary.notes = select_notes(summary)
+    summary.notes_total = sum(1 for e in entries if e.note and e.kind != "medication")
     summary.topics = topics_for(summary)
     return summary
+
+
+# A neurologist reads a handful of notes, not a year of them.
+NOTES_SHOWN = 25
+
+
+def select_notes(summary):
+    """The notes worth reading at the appointment, oldest first: those on red flags, events and
+    appointments first, then the most recent others, NOTES_SHOWN at most."""
+    flagged = {entry.id for entry, _flag in summary.red_flags}
+    noted = [e for e in summary.entries if e.note and e.kind != "medication"]
+    ranked = sorted(noted, key=lambda e: (e.id in flagged or e.kind in ("event", "visit"), e.occurred_at),
+                    reverse=True)
+    return sorted(ranked[:NOTES_SHOWN], key=lambda e: (e.occurred_at, e.id))
 
 
 def add_reporters(summary):
