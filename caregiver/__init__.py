@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import Config, database_url
 from .extensions import babel, db, login_manager, migrate
-from .i18n import select_locale, select_timezone
+from .i18n import remember_language_choice, select_locale, select_timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -45,6 +45,7 @@ def create_app(config=None):
     register_error_handlers(app)
     register_template_helpers(app)
     app.after_request(security_headers)
+    app.after_request(remember_language_choice)
 
     if app.config["AUTO_MIGRATE_SQLITE"] and db_is_sqlite(app):
         with app.app_context():

@@ -17,10 +17,20 @@ class Language:
     rtl: bool = False
 
 
-# English is the source language; the others are added as their catalogues are complete.
-LANGUAGES = (Language("en", "English"),)
+# English is the source language. A test fails if any other catalogue has a message missing.
+LANGUAGES = (
+    Language("en", "English"),
+    Language("hi", "हिन्दी"),
+    Language("bn", "বাংলা"),
+    Language("ta", "தமிழ்"),
+    Language("es", "Español"),
+    Language("fr", "Français"),
+    Language("pt_BR", "Português (Brasil)"),
+    Language("ar", "العربية", rtl=True),
+)
 LANGUAGE_BY_CODE = {language.code: language for language in LANGUAGES}
 LANG_COOKIE = "lang"
+LANG_COOKIE_AGE = 60 * 60 * 24 * 365
 
 
 def select_locale():
@@ -32,7 +42,27 @@ def select_locale():
     for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in LANGUAGE_BY_CODE:
             return candidate
-    return request.accept_languages.best_match(list(LANGUAGE_BY_CODE)) or "en"
+    return best_accepted_language() or "en"
+
+
+def best_accepted_language():
+    """The browser's preferred language we ship; 'pt' and 'pt-PT' get Brazilian Portuguese."""
+    for tag, _quality in request.accept_languages:
+        code = tag.replace("-", "_")
+        for candidate in (code, code.split("_")[0]):
+            if candidate in LANGUAGE_BY_CODE:
+                return candidate
+            if candidate == "pt":
+                return "pt_BR"
+    return None
+
+
+def remember_language_choice(response):
+    """?lang=xx on any page is an explicit choice: keep it in a cookie for the next pages."""
+    if has_request_context() and request.args.get("lang") in LANGUAGE_BY_CODE:
+        response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=LANG_COOKIE_AGE, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    return response
 
 
 def select_timezone():

@@ -1,8 +1,12 @@
 """What every template can use: languages, catalogue tables, formatting filters."""
+from urllib.parse import urlencode
+
+from flask import request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_wtf.csrf import generate_csrf
 
 from . import catalogue
-from .i18n import LANGUAGES, text_direction
+from .i18n import LANGUAGE_BY_CODE, LANGUAGES, text_direction
 
 
 def register_template_helpers(app):
@@ -13,6 +17,7 @@ def register_template_helpers(app):
             "catalogue": catalogue,
             "languages": LANGUAGES,
             "current_locale": locale,
+            "current_language": LANGUAGE_BY_CODE.get(locale, LANGUAGES[0]),
             "html_lang": locale.replace("_", "-"),
             "text_direction": text_direction(locale),
         }
@@ -26,6 +31,14 @@ def register_template_helpers(app):
     from .diary.entries import entry_title
 
     app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word,
-                                 entry_title=entry_title)
+                                 entry_title=entry_title, here_without_lang=here_without_lang,
+                                 red_flag_for=catalogue.red_flag_for,
+                                 csrf_token=generate_csrf)
     # A (region, side) pair as words: "right calf".
     app.jinja_env.filters["join_place"] = lambda place: catalogue.region_label(*place)
+
+
+def here_without_lang():
+    """This page's path and query without ?lang=, where the switcher sends the reader back to."""
+    query = urlencode([(key, value) for key, value in request.args.items(multi=True) if key != "lang"])
+    return request.path + ("?" + query if query else "")

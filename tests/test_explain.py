@@ -63,3 +63,24 @@ def test_every_symptom_links_to_its_explainer_where_it_is_logged(client, carer):
     for symptom in catalogue.SYMPTOMS.values():
         assert f'href="/explain/{symptom.explainer}"' in index
         assert client.get(f"/explain/{symptom.explainer}").status_code == 200
+
+
+def test_the_motor_neuron_page_has_a_labelled_diagram(client):
+    page = client.get("/explain/motor-neurons").get_data(as_text=True)
+    assert page.count("<svg") == 1 and 'role="img"' in page and "<title" in page
+    for label in ("Brain", "Spinal cord", "Muscle", "Upper motor neuron: from the brain"):
+        assert label in page
+
+
+def test_logging_a_red_flag_shows_the_contact_the_care_team_banner(client, carer):
+    _user, patient_id = carer
+    saved = client.post(f"/patients/{patient_id}/log/breathless_lying", data={})
+    page = client.get(saved.location).get_data(as_text=True)
+    assert "banner-danger" in page and "contact the care team promptly" in page
+    assert 'href="/explain/red-flags"' in page
+    calm = client.post(f"/patients/{patient_id}/log/cramps", data={})
+    assert "banner-danger" not in client.get(calm.location).get_data(as_text=True)
+    fall = client.post(f"/patients/{patient_id}/new/event", data={
+        "event_type": "fall", "injured": "y", "occurred_at": "2026-01-05T10:00", "source": "carer"})
+    assert "saved=" in fall.location
+    assert "Fall with injury: contact the care team promptly." in client.get(fall.location).get_data(as_text=True)

@@ -169,12 +169,13 @@ def entry_form(membership, kind, entry):
         else:
             saved = record(entry, current_user, "edited", before)
         db.session.commit()
+        if is_new and kind not in LIST_VIEWS and not request.values.get("next"):
+            # The home page's "Saved" banner offers Undo, and a red-flag warning where one applies.
+            return redirect(url_for("diary.home", patient_id=patient.id, saved=entry.id))
         if saved:
             flash(_("Saved: %(entry)s", entry=entry_title(entry, patient.weight_unit)), "success")
         default = url_for(LIST_VIEWS[kind], patient_id=patient.id) if kind in LIST_VIEWS else (
-            url_for("diary.home", patient_id=patient.id) if is_new
-            else url_for("diary.entry_detail", patient_id=patient.id, entry_id=entry.id)
-        )
+            url_for("diary.entry_detail", patient_id=patient.id, entry_id=entry.id))
         return redirect(safe_next(default))
     return render_diary(f"diary/forms/{kind}.html", membership, form=form, entry=entry, kind=kind, is_new=is_new,
                         explainer=entry_explainer(entry) if not is_new else None)

@@ -1,9 +1,12 @@
-"""Front door and health check."""
-from flask import redirect, render_template, url_for
+"""Front door, language choice and health check."""
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from ..extensions import db
+from ..forms import ButtonForm
+from ..i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGUAGE_BY_CODE
+from ..navigation import safe_next
 from . import bp
 
 
@@ -12,6 +15,23 @@ def index():
     if current_user.is_authenticated:
         return redirect(url_for("patients.index"))
     return render_template("main/index.html")
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """The switcher: remember the choice in a cookie, and as the account's preference when signed in."""
+    code = request.form.get("lang", "")
+    if code not in LANGUAGE_BY_CODE:
+        abort(400)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    response = redirect(safe_next(url_for("main.index")))
+    response.set_cookie(LANG_COOKIE, code, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    return response
 
 
 @bp.route("/healthz")

@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 WIDTH, HEIGHT = 328, 200
 LEFT, RIGHT, TOP, BOTTOM = 38, 8, 12, 30
 FONT = 16
+# The page's font stack: SVG text in every script of the shipped languages has real glyphs.
+FONT_FAMILY = "Noto Sans, Noto Sans Devanagari, Noto Sans Bengali, Noto Sans Tamil, Noto Sans Arabic, sans-serif"
 # Okabe-Ito colours: told apart by people with colour-blindness, and each series is also named.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 4", "1 2")
@@ -51,7 +53,7 @@ def line_chart(series, *, start, end, low, high, y_ticks, x_labels, title, gap=t
     """Lines over time; x_labels are (datetime, text) pairs, y_ticks the values to rule."""
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="Noto Sans, sans-serif" font-size="{FONT}">'
+        f'xmlns="http://www.w3.org/2000/svg" font-family="{FONT_FAMILY}" font-size="{FONT}">'
     ]
     for tick in y_ticks:
         y = _y(tick, low, high)
@@ -86,7 +88,7 @@ def bar_chart(months, series, *, title, month_label):
     ticks = sorted({0, top // 2, top}) if top > 1 else [0, 1]
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="Noto Sans, sans-serif" font-size="{FONT}">'
+        f'xmlns="http://www.w3.org/2000/svg" font-family="{FONT_FAMILY}" font-size="{FONT}">'
     ]
     for tick in ticks:
         y = _y(tick, 0, top)

@@ -74,7 +74,7 @@ def sign_in_on(phone, live_server, patient_id):
     phone.goto(live_server + "/account/signin")
     phone.fill("#email", "owner@example.org")
     phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit], input[type=submit]")
+    phone.click("main button[type=submit], main input[type=submit]")
     phone.wait_for_url(f"**/patients/{patient_id}/")
 
 
