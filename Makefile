@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test demo translations chromium clean
+.PHONY: run test demo translations system-packages clean
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -26,11 +26,13 @@ demo: $(VENV)/.runtime translations
 run: demo
 	$(FLASK) run
 
-# The browser tests drive Debian's Chromium; it is installed here when missing.
-chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+# The browser tests drive Debian's Chromium, and the catalogue tests run msgfmt --check (gettext);
+# both are installed here when missing.
+system-packages:
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium gettext; }
 
-test: $(VENV)/.dev translations chromium
+test: $(VENV)/.dev translations system-packages
 	$(BIN)/python -m pytest
 
 clean:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from caregiver import create_app
+from caregiver.demo import create_demo
 from caregiver.extensions import db
 from caregiver.models import Membership, Patient, User
 
@@ -112,3 +113,13 @@ def csrf_token(html):
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html)
     return match.group(1)
+
+
+@pytest.fixture
+def demo(app, client):
+    """The demo family's two years, with the client signed in as the demo carer; yields the patient id."""
+    with app.app_context():
+        result = create_demo(seed=1, today=DEMO_TODAY)
+        patient_id, password = result.patient.id, result.password
+    sign_in(client, "demo@example.org", password)
+    return patient_id

@@ -8,7 +8,6 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from caregiver.demo import create_demo
 from caregiver.extensions import db
 from caregiver.i18n import to_local, to_utc, utc_now
 from caregiver.models import Entry, Patient, ShareLink, ShareView
@@ -20,15 +19,6 @@ from .conftest import DEMO_TODAY, make_patient, make_user, sign_in
 TZ = "Europe/London"
 SINCE, UNTIL = DEMO_TODAY - timedelta(days=365), DEMO_TODAY - timedelta(days=1)
 RANGE = f"range=custom&since={SINCE}&until={UNTIL}"
-
-
-@pytest.fixture
-def demo(app, client):
-    with app.app_context():
-        result = create_demo(seed=1, today=DEMO_TODAY)
-        patient_id, password = result.patient.id, result.password
-    sign_in(client, "demo@example.org", password)
-    return patient_id
 
 
 def facts_from_the_diary(app, patient_id):

@@ -30,7 +30,7 @@ class CheckInPoint:
 @dataclass
 class SymptomRow:
     ref: str  # catalogue key or custom-<id>
-    name: str
+    name: object  # the family's own name, or a lazy catalogue name
     group: str
     first_logged: datetime
     last_logged: datetime
@@ -336,14 +336,14 @@ def add_symptoms(summary, live):
         first = logged[0]
         custom = first.custom_symptom
         rows.append(SymptomRow(
-            ref=ref, name=custom.name if custom else str(catalogue.SYMPTOMS[ref].name),
+            ref=ref, name=custom.name if custom else catalogue.SYMPTOMS[ref].name,  # lazy: the reader's language
             group=custom.group if custom else catalogue.SYMPTOMS[ref].group,
             first_logged=first.occurred_at, last_logged=logged[-1].occurred_at, times=len(logged),
             per_week=len(logged) / weeks_in_range if weeks_in_range else 0.0,
             typical=median(severities) if severities else None,
             worst=max(severities) if severities else None, trend=trend,
         ))
-    summary.symptoms = sorted(rows, key=lambda row: (-row.times, row.name))
+    summary.symptoms = sorted(rows, key=lambda row: (-row.times, row.ref))
 
 
 def topics_for(summary):

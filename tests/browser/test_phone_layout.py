@@ -101,7 +101,7 @@ def test_every_screen_fits_a_phone(app, live_server, phone):
         assert response.status == 200, path
         assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
         if path.endswith("/history"):
-            phone.click("summary")  # the filters, opened
+            phone.click(".filters summary")  # the filters, opened
             assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path + " with filters open"
 
 
