@@ -32,9 +32,9 @@ def create_app(config=None):
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
-    from . import auth, diary, explain, main, patients, reports, trends
+    from . import auth, diary, explain, main, patients, pwa, reports, trends
 
-    for blueprint in (main.bp, auth.bp, patients.bp, diary.bp, trends.bp, reports.bp, explain.bp):
+    for blueprint in (main.bp, auth.bp, patients.bp, diary.bp, trends.bp, reports.bp, explain.bp, pwa.bp):
         app.register_blueprint(blueprint)
 
     from .cli import register_commands

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import pytz
 from flask import g, has_request_context, request
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 
@@ -58,7 +58,11 @@ def best_accepted_language():
 
 
 def remember_language_choice(response):
-    """?lang=xx on any page is an explicit choice: keep it in a cookie for the next pages."""
+    """?lang=xx on any page is an explicit choice: keep it in a cookie for the next pages.
+
+    Content-Language tells the service worker which offline page to show later."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Language", str(get_locale()).replace("_", "-"))
     if has_request_context() and request.args.get("lang") in LANGUAGE_BY_CODE:
         response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=LANG_COOKIE_AGE, samesite="Lax",
                             httponly=True, secure=request.is_secure)
@@ -113,3 +117,12 @@ def to_utc(local, tz_name):
 def to_local(utc, tz_name):
     """A stored naive UTC time as naive wall-clock time in tz_name."""
     return utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
+
+
+def plural_samples():
+    """{CLDR plural category: a number in it} for the current language, so that the browser
+    (Intl.PluralRules) can pick the right form of a message translated with ngettext."""
+    locale, samples = get_locale(), {}
+    for number in [*range(1, 200), 0]:
+        samples.setdefault(locale.plural_form(number), number)
+    return samples

@@ -6,7 +6,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_wtf.csrf import generate_csrf
 
 from . import catalogue
-from .i18n import LANGUAGE_BY_CODE, LANGUAGES, text_direction
+from .i18n import LANGUAGE_BY_CODE, LANGUAGES, plural_samples, text_direction
 
 
 def register_template_helpers(app):
@@ -33,7 +33,7 @@ def register_template_helpers(app):
     app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word,
                                  entry_title=entry_title, here_without_lang=here_without_lang,
                                  red_flag_for=catalogue.red_flag_for,
-                                 csrf_token=generate_csrf)
+                                 csrf_token=generate_csrf, plural_samples=plural_samples)
     # A (region, side) pair as words: "right calf".
     app.jinja_env.filters["join_place"] = lambda place: catalogue.region_label(*place)
 

@@ -16,7 +16,7 @@ from ..models import CustomSymptom, Entry
 from ..navigation import safe_next
 from . import bp
 from .entries import (
-    KIND_FORMS, HistoryFilter, custom_symptoms, day_range, entry_explainer, entry_title, history_query,
+    KIND_FORMS, HistoryFilter, custom_symptoms, day_range, entry_explainer, entry_form_for, entry_title, history_query,
     last_visit, latest_checkin, live_entries, most_logged_symptoms, quick_symptom, record, snapshot,
 )
 from .forms import CustomSymptomForm, HistoryFilterForm, QuickLogForm
@@ -147,10 +147,7 @@ def entry_form(membership, kind, entry):
     """One view for adding and editing every kind of entry: validate, fill, record, redirect."""
     patient = membership.patient
     is_new = entry.id is None
-    form = KIND_FORMS[kind]()
-    form.patient, form.tz = patient, current_user.timezone
-    if kind == "symptom":
-        form.set_patient(patient, custom_symptoms(patient))
+    form = entry_form_for(kind, patient, current_user.timezone)
     if kind == "checkin" and is_new:
         form.previous = latest_checkin(patient)
     if not form.is_submitted():

@@ -1,4 +1,7 @@
 // Small enhancements; every page works without them.
+import { startOfflineSupport } from './offline.js';
+
+startOfflineSupport();
 
 // New accounts take the phone's own time zone, so "now" means the family's now.
 for (const field of document.querySelectorAll('input[name="timezone"][type="hidden"]')) {

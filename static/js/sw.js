@@ -1,0 +1,214 @@
+// The service worker: keeps the app shell and visited pages for offline use, and keeps entries
+// logged offline in IndexedDB until the server has them. Served by Flask at /sw.js, which fills
+// in the version (a hash of the static files) and the list of shell files.
+const VERSION = '__VERSION__';
+const SHELL = __SHELL__;
+const STATIC_CACHE = `static-${VERSION}`;
+const PAGES_CACHE = `pages-${VERSION}`;
+const LANGUAGE_KEY = '/__language';
+
+// Forms that make a diary entry: the quick log (symptom, place) and the full entry forms.
+const QUICK_LOG = /^\/patients\/(\d+)\/log\/([\w-]+)$/;
+const NEW_ENTRY = /^\/patients\/(\d+)\/new\/(\w+)$/;
+// Pages never kept on the phone: sign-in pages, other people's shared links, downloads.
+const NOT_KEPT = /^\/(account|shared|sw\.js|manifest)|\.pdf$/;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (!name.endsWith(VERSION)) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === 'POST') {
+    if (QUICK_LOG.test(url.pathname) || NEW_ENTRY.test(url.pathname)) {
+      event.respondWith(postOrKeep(request, url));
+    } else if (url.pathname.startsWith('/account/signout')) {
+      // A shared phone: what was read stays with the person who read it.
+      event.respondWith(caches.delete(PAGES_CACHE).then(() => fetch(request)));
+    }
+    return;
+  }
+  if (request.method !== 'GET') return;
+  if (request.mode === 'navigate') {
+    event.respondWith(pageNetworkFirst(request, url));
+  } else if (url.pathname.startsWith('/static/')) {
+    event.respondWith(cacheFirst(request));
+  }
+});
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) (await caches.open(STATIC_CACHE)).put(request, response.clone());
+  return response;
+}
+
+async function pageNetworkFirst(request, url) {
+  const pages = await caches.open(PAGES_CACHE);
+  try {
+    const response = await fetch(request);
+    const language = response.headers.get('Content-Language');
+    if (language) pages.put(LANGUAGE_KEY, new Response(language));
+    const isPage = (response.headers.get('Content-Type') || '').startsWith('text/html');
+    if (response.ok && isPage && !response.redirected && !NOT_KEPT.test(url.pathname)) {
+      pages.put(request, response.clone());
+    }
+    return response;
+  } catch (networkError) {
+    const kept = (await pages.match(request)) || (await pages.match(request, { ignoreSearch: true }));
+    if (kept) return kept;
+    const language = await pages.match(LANGUAGE_KEY).then((r) => (r ? r.text() : 'en'));
+    return (await caches.match(`/offline/${language.replace('-', '_')}`)) || (await caches.match('/offline/en'));
+  }
+}
+
+// A diary entry posted with no connection is kept here and sent later: nothing typed is lost.
+async function postOrKeep(request, url) {
+  const copy = request.clone();
+  try {
+    return await fetch(request);
+  } catch (networkError) {
+    const entry = await entryFromForm(url, await copy.formData());
+    await queue('readwrite', (store) => store.add(entry));
+    if (self.registration.sync) self.registration.sync.register('entries').catch(() => {});
+    await tellPages({ type: 'queued' });
+    return Response.redirect(`/patients/${entry.patientId}/?queued=1`, 303);
+  }
+}
+
+function localNow() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
+}
+
+async function entryFromForm(url, form) {
+  const fields = {};
+  for (const [name, value] of form.entries()) {
+    if (name !== 'csrf_token' && name !== 'next' && name !== 'submit') fields[name] = value;
+  }
+  const quick = url.pathname.match(QUICK_LOG);
+  const full = url.pathname.match(NEW_ENTRY);
+  if (quick) {
+    fields.symptom = quick[2];
+    fields.occurred_at = localNow(); // when it was logged, not when it reached the server
+  }
+  return {
+    uuid: self.crypto.randomUUID(),
+    patientId: Number((quick || full)[1]),
+    kind: quick ? 'symptom' : full[2],
+    fields,
+    tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
+  };
+}
+
+// The queue: one IndexedDB store of entries, keyed by their UUID.
+function openQueue() {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open('mnd-diary', 1);
+    opening.onupgradeneeded = () => {
+      opening.result.createObjectStore('entries', { keyPath: 'uuid' });
+      opening.result.createObjectStore('settings');
+    };
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+}
+
+async function queue(mode, work, storeName = 'entries') {
+  const db = await openQueue();
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction(storeName, mode);
+    const result = work(transaction.objectStore(storeName));
+    transaction.oncomplete = () => resolve(result && 'result' in result ? result.result : undefined);
+    transaction.onerror = () => reject(transaction.error);
+  });
+}
+
+let syncing = null;
+
+// Send what is waiting, a patient at a time, in batches of 50. Entries the server has (saved or
+// already there) leave the queue; refused ones stay, marked, so nothing is dropped unseen.
+function flushQueue() {
+  syncing = syncing || (async () => {
+    const token = await queue('readonly', (store) => store.get('csrf'), 'settings');
+    const waiting = (await queue('readonly', (store) => store.getAll())).filter((entry) => !entry.refused);
+    let saved = 0;
+    const patients = [...new Set(waiting.map((entry) => entry.patientId))];
+    for (const patientId of patients) {
+      const mine = waiting.filter((entry) => entry.patientId === patientId);
+      for (let start = 0; start < mine.length; start += 50) {
+        const batch = mine.slice(start, start + 50);
+        const response = await fetch(`/patients/${patientId}/sync`, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token || '' },
+          body: JSON.stringify({ entries: batch.map(({ uuid, kind, fields, tz }) => ({ uuid, kind, fields, tz })) }),
+        });
+        if (!response.ok) throw new Error(`sync answered ${response.status}`);
+        const { results } = await response.json();
+        await queue('readwrite', (store) => {
+          for (const result of results) {
+            if (result.status === 'rejected') {
+              const entry = batch.find((item) => item.uuid === result.uuid);
+              if (entry) store.put({ ...entry, refused: result.errors });
+            } else {
+              store.delete(result.uuid);
+              saved += 1;
+            }
+          }
+        });
+      }
+    }
+    return saved;
+  })().finally(() => { syncing = null; });
+  return syncing;
+}
+
+async function counts() {
+  const all = await queue('readonly', (store) => store.getAll());
+  return { waiting: all.filter((entry) => !entry.refused).length, refused: all.filter((entry) => entry.refused).length };
+}
+
+async function tellPages(message) {
+  const state = { ...message, ...(await counts()) };
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true })) client.postMessage(state);
+}
+
+async function syncAndTell() {
+  try {
+    const saved = await flushQueue();
+    await tellPages({ type: 'synced', saved });
+  } catch (offline) {
+    await tellPages({ type: 'waiting' });
+  }
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'entries') event.waitUntil(syncAndTell());
+});
+
+// Pages say: here is the form token (for the sync request), and: try to sync now.
+self.addEventListener('message', (event) => {
+  const message = event.data || {};
+  if (message.type === 'hello') {
+    event.waitUntil((async () => {
+      if (message.csrf) await queue('readwrite', (store) => store.put(message.csrf, 'csrf'), 'settings');
+      await syncAndTell();
+    })());
+  } else if (message.type === 'sync') {
+    event.waitUntil(syncAndTell());
+  }
+});

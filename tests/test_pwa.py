@@ -1,0 +1,112 @@
+"""The installable app: manifest, service worker, offline page, and the sync endpoint behind it."""
+import json
+import uuid
+
+from sqlalchemy import func, select
+
+from caregiver.extensions import db
+from caregiver.models import Entry
+
+from .conftest import csrf_token, make_patient, make_user, sign_in
+
+
+def entry(kind="symptom", **fields):
+    return {"uuid": str(uuid.uuid4()), "kind": kind, "tz": "Europe/London",
+            "fields": {"occurred_at": "2026-01-05T10:30", **fields}}
+
+
+def entries_of(app, patient_id):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Entry).where(Entry.patient_id == patient_id))
+
+
+def test_sync_stores_each_entry_once_however_often_it_is_sent(app, client, carer):
+    _user, patient_id = carer
+    batch = {"entries": [entry(symptom="cramps", region="calf", side="left", severity="4"),
+                         entry("weight", weight="70.5"), entry("event", event_type="fall", injured="y"),
+                         entry(symptom="cramps")]}
+    first = client.post(f"/patients/{patient_id}/sync", json=batch).get_json()["results"]
+    assert [r["status"] for r in first] == ["saved"] * 4
+    again = client.post(f"/patients/{patient_id}/sync", json=batch).get_json()["results"]
+    assert [r["status"] for r in again] == ["duplicate"] * 4
+    assert entries_of(app, patient_id) == 4
+    with app.app_context():
+        cramp = db.session.scalar(select(Entry).where(Entry.uuid == batch["entries"][0]["uuid"]))
+        assert (cramp.region, cramp.side, cramp.severity, cramp.tz, cramp.source) == ("calf", "left", 4, "Europe/London", "carer")
+        assert cramp.occurred_at.isoformat() == "2026-01-05T10:30:00"  # London in January is UTC
+
+
+def test_sync_checks_each_entry_like_the_form_and_keeps_going(app, client, carer):
+    _user, patient_id = carer
+    batch = {"entries": [entry(symptom="cramps", severity="11"), entry("weight", weight="900"),
+                         entry(symptom="not-a-symptom"), {"uuid": "nope", "kind": "symptom", "fields": {}},
+                         entry("question", note="x"), entry(symptom="drooling", occurred_at="2999-01-01T10:00"),
+                         entry("niv", hours="7")]}
+    results = client.post(f"/patients/{patient_id}/sync", json=batch).get_json()["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 6 + ["saved"]
+    assert "severity" in results[0]["errors"] and "weight" in results[1]["errors"]
+    assert entries_of(app, patient_id) == 1
+
+
+def test_sync_is_authorised_and_csrf_protected_like_every_other_route(app, client):
+    owner = make_user(app)
+    reader = make_user(app, "reader@example.org")
+    patient_id = make_patient(app, owner, members=[(reader, "read")])
+    other = make_patient(app, make_user(app, "stranger@example.org"), name="Someone else")
+    body = {"entries": [entry(symptom="cramps")]}
+    assert client.post(f"/patients/{patient_id}/sync", json=body).status_code == 302  # signed out
+    sign_in(client, "reader@example.org")
+    assert client.post(f"/patients/{patient_id}/sync", json=body).status_code == 403
+    assert client.post(f"/patients/{other}/sync", json=body).status_code == 404
+    client = app.test_client()
+    sign_in(client)
+    app.config["WTF_CSRF_ENABLED"] = True
+    refused = client.post(f"/patients/{patient_id}/sync", json=body)
+    assert refused.status_code == 400 and "reload" in refused.get_json()["error"]
+    token = csrf_token(client.get(f"/patients/{patient_id}/").get_data(as_text=True))
+    accepted = client.post(f"/patients/{patient_id}/sync", json=body, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 200 and accepted.get_json()["results"][0]["status"] == "saved"
+
+
+def test_an_entry_of_one_diary_cannot_be_replayed_into_another(app, client, carer):
+    user_id, patient_id = carer
+    second = make_patient(app, user_id, name="Second")
+    item = entry(symptom="cramps")
+    client.post(f"/patients/{patient_id}/sync", json={"entries": [item]})
+    result = client.post(f"/patients/{second}/sync", json={"entries": [item]}).get_json()["results"][0]
+    assert result["status"] == "rejected" and entries_of(app, second) == 0
+
+
+def test_hostile_sync_bodies_never_cause_a_500(app, client, carer):
+    _user, patient_id = carer
+    url = f"/patients/{patient_id}/sync"
+    for body in ("", "null", "[]", '{"entries": 5}', '{"entries": [1, "x", null, []]}', "{" * 5000,
+                 json.dumps({"entries": [{"uuid": str(uuid.uuid4()), "kind": "symptom", "fields": {"x": {"y": 1}}}]}),
+                 json.dumps({"entries": [entry(symptom="cramps")] * 201})):
+        response = client.post(url, data=body, content_type="application/json")
+        assert response.status_code in (200, 400), (body[:40], response.status_code)
+    assert client.post(url, data="x" * (2 * 1024 * 1024), content_type="application/json").status_code == 413
+
+
+def test_the_manifest_is_translated_and_installable(client):
+    english = client.get("/manifest/en.webmanifest")
+    assert english.mimetype == "application/manifest+json"
+    manifest = english.get_json(force=True)
+    assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
+    assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"]}
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+    arabic = client.get("/manifest/ar.webmanifest").get_json(force=True)
+    assert arabic["dir"] == "rtl" and arabic["name"] != manifest["name"]
+    assert 'rel="manifest" href="/manifest/ar.webmanifest"' in client.get("/?lang=ar").get_data(as_text=True)
+
+
+def test_the_service_worker_is_served_from_the_root_with_its_version(client):
+    worker = client.get("/sw.js")
+    assert worker.mimetype == "text/javascript" and worker.headers["Service-Worker-Allowed"] == "/"
+    assert worker.headers["Cache-Control"] == "no-cache"
+    script = worker.get_data(as_text=True)
+    assert "__VERSION__" not in script and "__SHELL__" not in script and "/offline/ar" in script
+    assert "You are offline" in client.get("/offline/en").get_data(as_text=True)
+    assert 'dir="rtl"' in client.get("/offline/ar").get_data(as_text=True)
