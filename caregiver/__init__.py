@@ -1,13 +1,16 @@
 """MND Diary: a symptom diary for families living with motor neuron disease."""
+import hashlib
 import os
+from functools import cache
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import Config, database_url
-from .extensions import babel, db, login_manager, migrate
+from .extensions import babel, compress, db, login_manager, migrate
 from .i18n import remember_language_choice, select_locale, select_timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,6 +34,11 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    compress.init_app(app)
+    if app.config["PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"],
+                                x_host=app.config["PROXIES"])
+    app.url_defaults(static_file_hash)
 
     from . import auth, diary, explain, main, patients, pwa, reports, trends
 
@@ -61,6 +69,23 @@ class DatabaseId(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def static_file_hash(endpoint, values):
+    """/static/css/app.css?v=<hash>: a changed file gets a new URL, so each can be cached for a year."""
+    if endpoint == "static" and "filename" in values:
+        from flask import current_app
+
+        values.setdefault("v", file_hash(current_app.static_folder, values["filename"]))
+
+
+@cache
+def file_hash(folder, filename):
+    path = os.path.join(folder, filename)
+    if not os.path.isfile(path):
+        return None
+    with open(path, "rb") as static_file:
+        return hashlib.sha256(static_file.read()).hexdigest()[:10]
+
+
 def db_is_sqlite(app):
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
 
@@ -88,6 +113,7 @@ def upgrade_if_behind():
         current = MigrationContext.configure(connection).get_current_revision()
     if current != script.get_current_head():
         upgrade()
+    db.engine.dispose()  # no connection outlives start-up into forked server processes
 
 
 CONTENT_SECURITY_POLICY = "; ".join((

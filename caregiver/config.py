@@ -32,5 +32,12 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
     )
+    # Static URLs carry a hash of the file (caregiver.static_file_hash), so browsers may keep them a year.
+    SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/json",
+                          "application/manifest+json", "image/svg+xml"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    # How many reverse proxies (nginx, a load balancer) stand in front: their X-Forwarded-* are trusted.
+    PROXIES = int(os.environ.get("PROXIES", "0"))
     INVITE_DAYS = 7
     HISTORY_PAGE_SIZE = 50
