@@ -19,7 +19,7 @@ PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
 
 def prepare(database_url=None, years=2.0, intensity=1.0, families=1, seed=1):
     """A database with the demo family (and more families if asked); returns (env, email, password)."""
-    env = dict(os.environ, SECRET_KEY="bench-secret", PYTHONPATH=ROOT)
+    env = dict(os.environ, SECRET_KEY="bench-secret", PYTHONPATH=ROOT, COOKIE_SECURE="0")
     if database_url:
         env["DATABASE_URL"] = database_url
     else:

@@ -3,14 +3,14 @@ import hashlib
 import os
 from functools import cache
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .config import Config, database_url
-from .extensions import babel, compress, db, login_manager, migrate
+from .config import DEFAULT_SECRET_KEY, Config, database_url
+from .extensions import babel, compress, db, limiter, login_manager, migrate
 from .i18n import remember_language_choice, select_locale, select_timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,6 +28,7 @@ def create_app(config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     if config:
         app.config.from_mapping(config)
+    refuse_default_secret_in_production(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
@@ -35,6 +36,7 @@ def create_app(config=None):
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     compress.init_app(app)
+    limiter.init_app(app)
     if app.config["PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"],
                                 x_host=app.config["PROXIES"])
@@ -59,6 +61,13 @@ def create_app(config=None):
         with app.app_context():
             upgrade_if_behind()
     return app
+
+
+def refuse_default_secret_in_production(app):
+    """APP_ENV=production (gunicorn.conf.py sets it) with the development key would let anyone sign
+    sessions and forms: refuse to start."""
+    if os.environ.get("APP_ENV") == "production" and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError("SECRET_KEY must be set in the environment in production (APP_ENV=production).")
 
 
 class DatabaseId(IntegerConverter):
@@ -135,4 +144,6 @@ def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

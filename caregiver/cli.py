@@ -1,5 +1,6 @@
-"""Commands for operators: `flask --app app demo`, `flask --app app translate ...`."""
+"""Commands for operators: demo, summary, backup/restore and translate (`flask --app app ...`)."""
 import os
+import sqlite3
 
 import click
 from babel.messages.frontend import CommandLineInterface
@@ -45,6 +46,27 @@ def register_commands(app):
         size = write_summary(patient_id, since.date(), until.date(), lang, paper, tz, out)
         click.echo(f"{out}: {size:,} bytes")
 
+    @app.cli.command("backup")
+    @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+    def backup(out):
+        """Copy the SQLite database, consistently, while the app keeps running (SQLite's backup API)."""
+        with sqlite3.connect(sqlite_path(app)) as live, sqlite3.connect(out) as copy:
+            live.backup(copy)
+        click.echo(f"{out}: {os.path.getsize(out):,} bytes, {integrity(out)}")
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Do not ask: replace the database now.")
+    def restore(source, yes):
+        """Replace the SQLite database with a backup made by `flask backup` (checked first)."""
+        if integrity(source) != "ok":
+            raise click.ClickException(f"{source} is damaged; nothing was changed")
+        if not yes:
+            click.confirm("Replace every diary in the database with the backup?", abort=True)
+        with sqlite3.connect(source) as copy, sqlite3.connect(sqlite_path(app)) as live:
+            copy.backup(live)
+        click.echo(f"restored from {source}")
+
     @app.cli.group()
     def translate():
         """Extract, update and compile the message catalogues."""
@@ -69,3 +91,15 @@ def register_commands(app):
         """Start a catalogue for a new language."""
         pybabel("init", "-i", POT, "-d", TRANSLATIONS, "-l", language)
 
+
+
+def sqlite_path(app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        raise click.ClickException("backup and restore are for the SQLite database; use pg_dump for PostgreSQL")
+    return url.removeprefix("sqlite:///")
+
+
+def integrity(path):
+    with sqlite3.connect(path) as database:
+        return database.execute("PRAGMA integrity_check").fetchone()[0]

@@ -21,6 +21,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # The embedded SQLite default is migrated on start so that `flask run` just works.
     AUTO_MIGRATE_SQLITE = os.environ.get("AUTO_MIGRATE", "1") == "1"
+    # Cookies only over HTTPS in production (served behind a TLS proxy); COOKIE_SECURE=0 for plain
+    # HTTP on a family's own small box or a benchmark on 127.0.0.1.
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = os.environ.get(
+        "COOKIE_SECURE", "1" if os.environ.get("APP_ENV") == "production" else "0") == "1"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -39,5 +43,8 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     # How many reverse proxies (nginx, a load balancer) stand in front: their X-Forwarded-* are trusted.
     PROXIES = int(os.environ.get("PROXIES", "0"))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    RATELIMIT_HEADERS_ENABLED = True
     INVITE_DAYS = 7
     HISTORY_PAGE_SIZE = 50

@@ -9,6 +9,7 @@ ERROR_MESSAGES = {
     405: (_l("Something in that request was not right"), _l("Please go back and try again.")),
     410: (_l("This link no longer works"), _l("It has expired or the family has withdrawn it. Please ask them for a new one.")),
     413: (_l("That was too much to send at once"), _l("Please send less, for example a shorter note.")),
+    429: (_l("Too many tries"), _l("To keep accounts safe, signing in is paused for a few minutes after many wrong passwords. Please wait and try again.")),
     500: (_l("Something went wrong on our side"), _l("Nothing you did caused this. What you saved before is safe. Please try again in a moment.")),
 }
 

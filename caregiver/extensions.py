@@ -1,6 +1,8 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 compress = Compress()
+# Sign-in attempts per address and per account; RATELIMIT_STORAGE_URI (Redis) when several processes run.
+limiter = Limiter(key_func=get_remote_address)

@@ -1,5 +1,5 @@
 """What every form shares: messages from our own catalogue, a kind CSRF message, common fields."""
-from flask_babel import gettext, ngettext
+from flask_babel import gettext, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SubmitField
@@ -13,13 +13,15 @@ def stripped(text):
 
 
 class _OurCatalogue:
-    """WTForms' built-in messages, looked up in the app's own catalogue (see messages.py)."""
+    """WTForms' built-in messages, looked up in the app's own catalogue (see messages.py).
+
+    Unformatted: WTForms fills in its own placeholders (%(max)d, ...) afterwards."""
 
     def gettext(self, string):
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return ngettext(singular, plural, n)
+        return get_translations().ungettext(singular, plural, n)
 
 
 def drop_nul(value):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, delete
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -231,3 +231,10 @@ class ShareView(db.Model):
     format: Mapped[str] = mapped_column(String(4))  # html or pdf
     address: Mapped[Optional[str]] = mapped_column(String(45))
     browser: Mapped[Optional[str]] = mapped_column(String(200))
+
+
+def erase_patients(patient_ids):
+    """Remove diaries and everything in them: the database's ON DELETE CASCADE takes the entries,
+    check-in scores, history, team, invites, the family's own symptoms and share links with their views."""
+    if patient_ids:
+        db.session.execute(delete(Patient).where(Patient.id.in_(patient_ids)))

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 
 from caregiver import create_app
 from caregiver.demo import create_demo
-from caregiver.extensions import db
+from caregiver.extensions import db, limiter
 from caregiver.models import Membership, Patient, User
 
 PASSWORD = "correct horse battery"
@@ -46,6 +46,7 @@ def app(database_url, tmp_path_factory):
     })
     with app.app_context():
         flask_migrate.upgrade()  # the real migrations, as production runs them
+    limiter.enabled = False  # tests sign in often; the sign-in limits have tests of their own
     return app
 
 

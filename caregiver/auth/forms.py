@@ -67,3 +67,12 @@ class SettingsForm(AppForm):
     ])
     timezone = SelectField(_l("Your time zone"), validate_choice=False, validators=[valid_timezone])
     submit = SubmitField(_l("Save"))
+
+
+class DeleteAccountForm(AppForm):
+    """Two confirmations: the password, and a box to tick."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(message=_l("Enter your password."))])
+    understood = BooleanField(_l("I understand that my account, and the diaries only I manage, are deleted for good."),
+                              validators=[DataRequired(message=_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Delete my account for good"))

@@ -3,19 +3,19 @@ import secrets
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
 from ..forms import ButtonForm
 from ..i18n import is_timezone, select_locale
-from ..models import User
+from ..models import Membership, User, erase_patients
 from ..navigation import safe_next
 from . import bp
-from .forms import PasswordChangeForm, SettingsForm, SignInForm, SignUpForm
+from .forms import DeleteAccountForm, PasswordChangeForm, SettingsForm, SignInForm, SignUpForm
 from werkzeug.security import check_password_hash, generate_password_hash
 
 login_manager.login_view = "auth.signin"
@@ -69,7 +69,18 @@ def signup():
     return render_template("auth/signup.html", form=form)
 
 
+def account_key():
+    """Attempts counted per account too, so that many addresses cannot share the guessing."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def failed(response):
+    return response.status_code == 200  # the form again, with its error: a wrong password
+
+
 @bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit("30 per 15 minutes", methods=["POST"], deduct_when=failed)
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=account_key, deduct_when=failed)
 def signin():
     if current_user.is_authenticated:
         return redirect(url_for("patients.index"))
@@ -81,6 +92,7 @@ def signin():
         if user is None:
             check_password_hash(_unknown_user_hash(), form.password.data)
         elif user.check_password(form.password.data):
+            session.clear()  # a new session at sign-in: nothing from before it carries over
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(url_for("patients.index")))
         form.password.errors.append(_("That e-mail and password do not match an account."))
@@ -108,6 +120,7 @@ def signout_everywhere():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=lambda: f"user:{current_user.id}", deduct_when=failed)
 def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
@@ -133,3 +146,31 @@ def settings():
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form, button=ButtonForm())
+
+
+def diaries_only_i_manage(user):
+    """The patients this user manages with no one else managing them: they go with the account."""
+    mine = db.session.scalars(select(Membership).where(Membership.user_id == user.id, Membership.role == "owner")).all()
+    return [m.patient for m in mine if db.session.scalar(
+        select(func.count()).select_from(Membership).where(
+            Membership.patient_id == m.patient_id, Membership.role == "owner", Membership.user_id != user.id)) == 0]
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=lambda: f"user:{current_user.id}", deduct_when=failed)
+def delete_account():
+    form = DeleteAccountForm()
+    going = diaries_only_i_manage(current_user)
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append(_("That is not your password."))
+        else:
+            erase_patients([patient.id for patient in going])
+            db.session.execute(delete(User).where(User.id == current_user.id))
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account is deleted."), "info")
+            return redirect(url_for("main.index"))
+    return render_template("auth/delete.html", form=form, going=going)

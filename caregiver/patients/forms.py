@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -84,3 +85,27 @@ class InviteForm(AppForm):
 class MemberRoleForm(AppForm):
     role = SelectField(_l("Role"), choices=choices(catalogue.ROLE_NAMES))
     submit = SubmitField(_l("Change"))
+
+
+class ImportForm(AppForm):
+    backup = FileField(_l("Backup file (.json)"), validators=[FileRequired(message=_l("Choose the backup file."))])
+    submit = SubmitField(_l("Make a diary from this backup"))
+
+
+class DeletePatientForm(AppForm):
+    """Two confirmations: a box to tick, and the name typed again."""
+
+    understood = BooleanField(_l("I understand that every entry of this diary is deleted for good."),
+                              validators=[DataRequired(message=_l("Tick the box to confirm."))])
+    name = StringField(_l("Type the name of the diary to confirm"), validators=[
+        DataRequired(message=_l("Type the name to confirm.")),
+        Length(max=80, message=_l("Keep it under 80 characters."))])
+    submit = SubmitField(_l("Delete this diary for good"))
+
+    def __init__(self, *args, expected_name="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected_name = expected_name
+
+    def validate_name(self, field):
+        if field.data.strip() != self.expected_name:
+            raise ValidationError(_l("The name does not match."))

@@ -1,0 +1,251 @@
+"""Faults: many writers at once, a server killed mid-write, random and hostile input, backups."""
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from http.cookiejar import CookieJar
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from caregiver.extensions import db
+from caregiver.i18n import utc_now
+from caregiver.models import Entry, Invite, Membership, ShareLink
+
+from .conftest import PASSWORD, make_patient, make_user, sign_in
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def symptom_entry(entry_uuid, minute=0):
+    return {"uuid": entry_uuid, "kind": "symptom", "tz": "UTC",
+            "fields": {"symptom": "cramps", "occurred_at": f"2026-01-05T10:{minute % 60:02d}"}}
+
+
+def test_many_writers_at_once_store_every_entry_exactly_once(app):
+    owner = make_user(app, "owner@example.org")
+    helpers = [make_user(app, f"helper{n}@example.org") for n in range(3)]
+    patient_id = make_patient(app, owner, members=[(helper, "log") for helper in helpers])
+    shared = [str(uuid.uuid4()) for _ in range(10)]  # every phone sends these too: a retry storm
+    own = {email: [str(uuid.uuid4()) for _ in range(30)] for email in
+           ["owner@example.org"] + [f"helper{n}@example.org" for n in range(3)]}
+    failures = []
+
+    def phone(email):
+        client = app.test_client()
+        client.post("/account/signin", data={"email": email, "password": PASSWORD})
+        mine = own[email]
+        for start in range(0, 30, 5):
+            batch = [symptom_entry(u, start) for u in mine[start:start + 5] + shared[start // 3:start // 3 + 3]]
+            response = client.post(f"/patients/{patient_id}/sync", json={"entries": batch})
+            if response.status_code != 200 or any(r["status"] == "rejected" for r in response.get_json()["results"]):
+                failures.append((email, response.status_code, response.get_data(as_text=True)[:200]))
+
+    threads = [threading.Thread(target=phone, args=(email,)) for email in own]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    expected = {u for uuids in own.values() for u in uuids} | set(shared[:12])
+    with app.app_context():
+        stored = db.session.scalars(select(Entry.uuid).where(Entry.patient_id == patient_id)).all()
+    assert len(stored) == len(set(stored)) == len(expected) and set(stored) == expected
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """The app under gunicorn in its own process group, on the test database."""
+
+    def __init__(self, database_url):
+        self.port = free_port()
+        env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="crash-test-secret", COOKIE_SECURE="0",
+                   AUTO_MIGRATE="0", PYTHONPATH=ROOT)
+        self.process = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", os.path.join(ROOT, "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "app:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        for _attempt in range(150):
+            try:
+                urllib.request.urlopen(self.url("/healthz"), timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the server did not start")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def kill(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def signed_in_opener(server, email):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    form = opener.open(server.url("/account/signin")).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    opener.open(server.url("/account/signin"), data=urllib.parse.urlencode(
+        {"csrf_token": token, "email": email, "password": PASSWORD}).encode())
+    page = opener.open(server.url("/patients/")).read().decode()
+    return opener, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def test_a_server_killed_while_writing_loses_nothing_it_acknowledged(app, database_url):
+    owner = make_user(app, "owner@example.org")
+    patient_id = make_patient(app, owner)
+    server = Server(database_url)
+    acknowledged, stop = [], threading.Event()
+
+    def write():
+        opener, token = signed_in_opener(server, "owner@example.org")
+        n = 0
+        while not stop.is_set():
+            entry_uuid = str(uuid.uuid4())
+            request = urllib.request.Request(
+                server.url(f"/patients/{patient_id}/sync"), method="POST",
+                data=json.dumps({"entries": [symptom_entry(entry_uuid, n)]}).encode(),
+                headers={"Content-Type": "application/json", "X-CSRFToken": token})
+            try:
+                answer = json.loads(opener.open(request, timeout=5).read())
+            except (OSError, urllib.error.URLError, ValueError):
+                return  # the server is gone: whatever was not acknowledged may be lost
+            if answer["results"][0]["status"] == "saved":
+                acknowledged.append(entry_uuid)
+            n += 1
+
+    writers = [threading.Thread(target=write) for _ in range(3)]
+    for writer in writers:
+        writer.start()
+    time.sleep(2.5)
+    server.kill()  # SIGKILL, mid-write: no shutdown, no flush
+    stop.set()
+    for writer in writers:
+        writer.join()
+    assert len(acknowledged) > 20
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as database:
+            assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    restarted = Server(database_url)  # starts on the database as the crash left it
+    try:
+        assert json.loads(urllib.request.urlopen(restarted.url("/healthz")).read())["db"] == "ok"
+    finally:
+        restarted.stop()
+    with app.app_context():
+        db.session.remove()
+        stored = set(db.session.scalars(select(Entry.uuid).where(Entry.patient_id == patient_id)))
+    assert set(acknowledged) <= stored
+
+
+FIELDS = ["symptom", "severity", "region", "side", "duration", "frequency", "occurred_at", "source", "note",
+          "event_type", "injured", "weight", "hours", "coping", "name", "dose", "started", "stopped", "day",
+          "group", "role", "is_patient", "display_name", "birth_year", "diagnosis", "onset_month", "onset_region",
+          "height_cm", "weight_unit", "usual_weight", "neurologist", "clinic", "feeding_tube", "breathing_support",
+          "allergies", "emergency_contacts", "niv_settings_holder", "days", "understood", "lang", "next",
+          "item_speech", "item_walking", "email", "password", "confirm", "current", "timezone", "remember"]
+HOSTILE = st.one_of(
+    st.text(max_size=300), st.sampled_from(["", "0", "-1", "11", "1e309", "NaN", "2026-02-30T25:61", "0001-01-01",
+                                            "9999-12-31T23:59", "<script>", "\x00", "custom-0", "y", "../../x"]),
+    st.integers(-10**20, 10**20).map(str), st.floats(allow_nan=True).map(str))
+
+
+@pytest.fixture
+def every_form(app):
+    owner = make_user(app, timezone="Pacific/Kiritimati")
+    patient_id = make_patient(app, owner, members=[(make_user(app, "son@example.org"), "log")])
+    with app.app_context():
+        entry = Entry(patient_id=patient_id, kind="symptom", symptom_key="cramps", occurred_at=utc_now())
+        invite = Invite(patient_id=patient_id, role="log", expires_at=utc_now().replace(year=2100))
+        link = ShareLink(patient_id=patient_id, options={}, expires_at=utc_now().replace(year=2100))
+        db.session.add_all([entry, invite, link])
+        db.session.commit()
+        ids = {"patient_id": patient_id, "entry_id": entry.id, "invite_id": invite.id, "link_id": link.id,
+               "member_id": db.session.scalar(select(Membership.id).where(Membership.user_id != owner)),
+               "ref": "cramps", "token": "x"}
+    skip = {"auth.signout", "auth.signout_everywhere", "auth.delete_account", "patients.delete_patient",
+            "patients.remove_member", "diary.delete_entry", "pwa.sync"}
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and rule.endpoint not in skip:
+            for kind in ("symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit") \
+                    if "kind" in rule.arguments else [None]:
+                urls.append(rule.build({**{k: v for k, v in ids.items() if k in rule.arguments},
+                                        **({"kind": kind} if kind else {})})[1])
+    return patient_id, urls
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_random_values_in_every_form_never_cause_a_500(app, every_form, data):
+    _patient_id, urls = every_form
+    client = app.test_client()
+    sign_in(client)
+    url = data.draw(st.sampled_from(urls))
+    fields = data.draw(st.dictionaries(st.sampled_from(FIELDS), HOSTILE, max_size=12))
+    response = client.post(url, data=fields)
+    assert response.status_code < 500, (url, fields)
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=50),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
+                                                                                      max_size=4), max_leaves=20)
+SYNC_ENTRY = st.fixed_dictionaries({
+    "uuid": st.one_of(st.uuids().map(str), st.text(max_size=40)),
+    "kind": st.sampled_from(["symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit",
+                             "question", "x"]),
+    "tz": st.one_of(st.sampled_from(["UTC", "Asia/Kolkata", "Nowhere/Else"]), st.text(max_size=20)),
+    "fields": st.dictionaries(st.sampled_from(FIELDS), st.one_of(HOSTILE, JSON_VALUES), max_size=8),
+})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=st.one_of(JSON_VALUES, st.fixed_dictionaries({"entries": st.lists(SYNC_ENTRY | JSON_VALUES,
+                                                                                max_size=5)})))
+def test_random_sync_bodies_never_cause_a_500(app, every_form, body):
+    patient_id, _urls = every_form
+    client = app.test_client()
+    sign_in(client)
+    response = client.post(f"/patients/{patient_id}/sync", json=body)
+    assert response.status_code in (200, 400), (body, response.status_code)
+
+
+def test_backup_and_restore_of_the_sqlite_database(app, database_url, tmp_path):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the SQLite backup API; PostgreSQL has pg_dump")
+    owner = make_user(app)
+    patient_id = make_patient(app, owner)
+    runner = app.test_cli_runner()
+    out = tmp_path / "copy.sqlite3"
+    result = runner.invoke(args=["backup", "--out", str(out)])
+    assert result.exit_code == 0 and "ok" in result.output, result.output
+    with app.app_context():  # a change after the backup...
+        db.session.add(Entry(patient_id=patient_id, kind="symptom", symptom_key="cramps", occurred_at=utc_now()))
+        db.session.commit()
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    assert runner.invoke(args=["restore", str(damaged), "--yes"]).exit_code != 0
+    assert runner.invoke(args=["restore", str(out), "--yes"]).exit_code == 0
+    with app.app_context():  # ...is gone again: the database is as it was backed up
+        db.session.remove()
+        assert db.session.scalar(select(func.count()).select_from(Entry)) == 0
