@@ -1,6 +1,7 @@
 """Languages the app ships, how a request's language and time zone are chosen, and formatting."""
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -122,7 +123,12 @@ def to_local(utc, tz_name):
 def plural_samples():
     """{CLDR plural category: a number in it} for the current language, so that the browser
     (Intl.PluralRules) can pick the right form of a message translated with ngettext."""
-    locale, samples = get_locale(), {}
+    return _plural_samples(get_locale())
+
+
+@cache
+def _plural_samples(locale):
+    samples = {}
     for number in [*range(1, 200), 0]:
         samples.setdefault(locale.plural_form(number), number)
     return samples

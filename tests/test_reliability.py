@@ -1,19 +1,11 @@
 """Faults: many writers at once, a server killed mid-write, random and hostile input, backups."""
 import json
-import os
-import re
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 import uuid
-from http.cookiejar import CookieJar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,9 +17,7 @@ from caregiver.i18n import utc_now
 from caregiver.models import Entry, Invite, Membership, ShareLink
 
 from .conftest import PASSWORD, make_patient, make_user, sign_in
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
+from .servers import Server, signed_in_opener
 
 def symptom_entry(entry_uuid, minute=0):
     return {"uuid": entry_uuid, "kind": "symptom", "tz": "UTC",
@@ -63,53 +53,6 @@ def test_many_writers_at_once_store_every_entry_exactly_once(app):
     with app.app_context():
         stored = db.session.scalars(select(Entry.uuid).where(Entry.patient_id == patient_id)).all()
     assert len(stored) == len(set(stored)) == len(expected) and set(stored) == expected
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """The app under gunicorn in its own process group, on the test database."""
-
-    def __init__(self, database_url):
-        self.port = free_port()
-        env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="crash-test-secret", COOKIE_SECURE="0",
-                   AUTO_MIGRATE="0", PYTHONPATH=ROOT)
-        self.process = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", os.path.join(ROOT, "gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "app:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        for _attempt in range(150):
-            try:
-                urllib.request.urlopen(self.url("/healthz"), timeout=1)
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def kill(self):
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-
-def signed_in_opener(server, email):
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    form = opener.open(server.url("/account/signin")).read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
-    opener.open(server.url("/account/signin"), data=urllib.parse.urlencode(
-        {"csrf_token": token, "email": email, "password": PASSWORD}).encode())
-    page = opener.open(server.url("/patients/")).read().decode()
-    return opener, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 def test_a_server_killed_while_writing_loses_nothing_it_acknowledged(app, database_url):
