@@ -33,7 +33,7 @@ system-packages:
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium gettext; }
 
 test: $(VENV)/.dev translations system-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 clean:
 	rm -rf $(VENV) instance

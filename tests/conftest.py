@@ -26,12 +26,25 @@ def reset_postgres(url):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def database_url(tmp_path_factory, worker_id):
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        if worker_id != "master":  # pytest -n: each worker its own database, made from the given one
+            url = database_of_its_own(url, worker_id)
         reset_postgres(url)
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def database_of_its_own(url, worker_id):
+    server, name = url.rsplit("/", 1)
+    own = f"{name}_{worker_id}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own}).scalar():
+            connection.execute(text(f'CREATE DATABASE "{own}"'))
+    engine.dispose()
+    return f"{server}/{own}"
 
 
 @pytest.fixture(scope="session")

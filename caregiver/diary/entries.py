@@ -30,13 +30,14 @@ TRACKED_FIELDS = (
 )
 
 
-def entry_form_for(kind, patient, tz, **form_arguments):
-    """The form of an entry kind, ready for this patient: their own symptoms, their weight unit,
-    and the time zone its times are read in. form_arguments go to the form (formdata, meta)."""
+def entry_form_for(kind, patient, tz, customs=None, **form_arguments):
+    """The form of an entry kind, ready for this patient: their own symptoms (`customs`, read if
+    not given), their weight unit, and the time zone its times are read in. form_arguments go to
+    the form (formdata, meta)."""
     form = KIND_FORMS[kind](**form_arguments)
     form.patient, form.tz = patient, tz
     if kind == "symptom":
-        form.set_patient(patient, custom_symptoms(patient))
+        form.set_patient(patient, custom_symptoms(patient) if customs is None else customs)
     return form
 
 

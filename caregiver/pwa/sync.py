@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from ..diary.entries import KIND_FORMS, entry_form_for
+from ..diary.entries import KIND_FORMS, custom_symptoms, entry_form_for
 from ..extensions import db
 from ..i18n import is_timezone
 from ..models import Entry
@@ -36,36 +36,63 @@ def valid_uuid(value):
 
 
 def merge_entries(patient, user, default_source, items):
-    """Store each offline entry not stored before; return a Result for each, in order."""
-    return [merge_one(patient, user, default_source, item) for item in items]
+    """Store each offline entry not stored before; return a Result for each, in order.
+
+    One query finds the UUIDs already stored, and the new entries go in with one flush; only if a
+    twin slips in between (another phone, the same moment) is each entry tried on its own."""
+    sent = [item["uuid"].lower() for item in items if isinstance(item, dict) and valid_uuid(item.get("uuid"))]
+    known = {entry_uuid: (patient_id, entry_id) for entry_uuid, patient_id, entry_id in db.session.execute(
+        select(Entry.uuid, Entry.patient_id, Entry.id).where(Entry.uuid.in_(sent)))} if sent else {}
+    customs = custom_symptoms(patient)
+    results, fresh = [], []
+    for item in items:
+        result, entry = check_one(patient, user, default_source, customs, known, item)
+        results.append(result)
+        if entry is not None:
+            known[result.uuid] = (patient.id, None)  # the same UUID twice in one batch: stored once
+            fresh.append((result, entry))
+    store(fresh)
+    return results
 
 
-def merge_one(patient, user, default_source, item):
+def check_one(patient, user, default_source, customs, known, item):
+    """(Result, new Entry or None) for one sent entry, checked like the form online."""
     if not isinstance(item, dict) or not valid_uuid(item.get("uuid")):
         return Result(str(item.get("uuid", "")) if isinstance(item, dict) else "", "rejected",
-                      {"uuid": ["not a UUID"]})
+                      {"uuid": ["not a UUID"]}), None
     entry_uuid = item["uuid"].lower()
-    existing = db.session.scalar(select(Entry).where(Entry.uuid == entry_uuid))
-    if existing is not None:
-        if existing.patient_id != patient.id:  # not this diary's: say nothing about it
-            return Result(entry_uuid, "rejected", {"uuid": ["already used"]})
-        return Result(entry_uuid, "duplicate", id=existing.id)
+    if entry_uuid in known:
+        patient_id, entry_id = known[entry_uuid]
+        if patient_id != patient.id:  # not this diary's: say nothing about it
+            return Result(entry_uuid, "rejected", {"uuid": ["already used"]}), None
+        return Result(entry_uuid, "duplicate", id=entry_id), None
     kind, fields = item.get("kind"), item.get("fields")
     if kind not in KIND_FORMS or kind == "question" or not isinstance(fields, dict):
-        return Result(entry_uuid, "rejected", {"kind": ["unknown kind"]})
+        return Result(entry_uuid, "rejected", {"kind": ["unknown kind"]}), None
     tz = item.get("tz") if isinstance(item.get("tz"), str) and is_timezone(item["tz"]) else user.timezone
     formdata = MultiDict([(str(key), str(value)) for key, value in fields.items()
                           if isinstance(value, (str, int, float, bool)) and value is not False])
     formdata.setdefault("source", default_source)  # the quick log does not ask who noticed it
-    form = entry_form_for(kind, patient, tz, formdata=formdata, meta={"csrf": False})
+    form = entry_form_for(kind, patient, tz, customs=customs, formdata=formdata, meta={"csrf": False})
     if not form.validate():
         return Result(entry_uuid, "rejected", {name: [str(error) for error in errors]
-                                                for name, errors in form.errors.items()})
+                                                for name, errors in form.errors.items()}), None
     entry = Entry(patient_id=patient.id, kind=kind, uuid=entry_uuid, reported_by_id=user.id)
     form.fill(entry)
+    return Result(entry_uuid, "saved"), entry
+
+
+def store(fresh):
     try:
-        with db.session.begin_nested():  # a savepoint: a twin arriving at the same moment loses cleanly
-            db.session.add(entry)
+        with db.session.begin_nested():  # a savepoint: on a clash, nothing of the batch is half-stored
+            db.session.add_all([entry for _result, entry in fresh])
     except IntegrityError:
-        return Result(entry_uuid, "duplicate")
-    return Result(entry_uuid, "saved", id=entry.id)
+        for result, entry in fresh:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(entry)
+            except IntegrityError:
+                result.status = "duplicate"
+    for result, entry in fresh:
+        if result.status == "saved":
+            result.id = entry.id

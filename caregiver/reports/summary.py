@@ -9,12 +9,11 @@ from datetime import date, datetime, timedelta
 from statistics import mean, median
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import catalogue
 from ..extensions import db
 from ..i18n import to_local
-from ..models import CustomSymptom, Entry, User
+from ..models import CheckInItem, CustomSymptom, Entry, User
 from ..trends import maths
 
 AREAS = {key: domain.area for key, domain in catalogue.CHECKIN_DOMAINS.items()}
@@ -196,7 +195,7 @@ def build_summary(patient, since, until, tz, last_visit=None):
     live = select(Entry).where(Entry.patient_id == patient.id, Entry.deleted_at.is_(None))
     entries = db.session.scalars(
         live.where(Entry.occurred_at >= since, Entry.occurred_at < until, Entry.kind != "question")
-        .options(selectinload(Entry.checkin_items)).order_by(Entry.occurred_at, Entry.id)
+        .order_by(Entry.occurred_at, Entry.id)
     ).all()
     summary = Summary(patient=patient, since=since, until=until, tz=tz, last_visit=last_visit, entries=entries)
     summary.days_covered = max(1, (to_local(until, tz).date() - to_local(since, tz).date()).days)
@@ -246,8 +245,13 @@ def add_reporters(summary):
 
 
 def add_function(summary, live):
-    points = [CheckInPoint(e.occurred_at, int(e.value), {i.domain: i.score for i in e.checkin_items})
-              for e in summary.entries if e.kind == "checkin"]
+    checkins = [e for e in summary.entries if e.kind == "checkin"]
+    scores = defaultdict(dict)  # read for the check-ins only, not for every entry of the range
+    for entry_id, domain, score in db.session.execute(
+            select(CheckInItem.entry_id, CheckInItem.domain, CheckInItem.score)
+            .where(CheckInItem.entry_id.in_([e.id for e in checkins]))) if checkins else ():
+        scores[entry_id][domain] = score
+    points = [CheckInPoint(e.occurred_at, int(e.value), scores[e.id]) for e in checkins]
     summary.checkins = points
     summary.slope_in_range = maths.slope_per_month([(p.occurred_at, p.total) for p in points])
     if not points:
