@@ -28,10 +28,10 @@ def register_template_helpers(app):
         time=format_time,
         decimal=format_decimal,
     )
-    from .diary.entries import entry_title
+    from .diary.entries import entry_explainer, entry_title
 
     app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word,
-                                 entry_title=entry_title, here_without_lang=here_without_lang,
+                                 entry_title=entry_title, entry_explainer=entry_explainer, here_without_lang=here_without_lang,
                                  red_flag_for=catalogue.red_flag_for,
                                  csrf_token=csrf_token, plural_samples=plural_samples)
     # A (region, side) pair as words: "right calf".

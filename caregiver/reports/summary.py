@@ -38,6 +38,7 @@ class SymptomRow:
     typical: float | None
     worst: int | None
     trend: str | None  # new, worse, same, better (maths.symptom_trend)
+    severity_by_month: list = field(default_factory=list)  # (first of month, typical severity or None)
 
 
 @dataclass
@@ -346,8 +347,18 @@ def add_symptoms(summary, live):
             per_week=len(logged) / weeks_in_range if weeks_in_range else 0.0,
             typical=median(severities) if severities else None,
             worst=max(severities) if severities else None, trend=trend,
+            severity_by_month=severity_by_month(logged, summary.months, summary.tz),
         ))
     summary.symptoms = sorted(rows, key=lambda row: (-row.times, row.ref))
+
+
+def severity_by_month(logged, months, tz):
+    """The typical (median) severity of each month of the range; None where none was given."""
+    by_month = defaultdict(list)
+    for entry in logged:
+        if entry.severity is not None:
+            by_month[month_key(entry.occurred_at, tz)].append(entry.severity)
+    return [(month, median(by_month[month]) if by_month[month] else None) for month in months]
 
 
 def topics_for(summary):

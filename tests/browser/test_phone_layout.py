@@ -116,3 +116,18 @@ def test_quick_log_by_thumb(app, live_server, phone):
     assert phone.evaluate(PROBLEMS_ON_PAGE) == []
     banner.get_by_role("button", name="Undo").tap()
     assert "Deleted: Cramps, right calf" in phone.locator(".banner-info").inner_text()
+
+
+def test_screens_reflow_at_320_px_as_at_400_percent_zoom(app, live_server, browser):
+    """WCAG reflow: nothing scrolls sideways at 320 CSS px (a desktop at 400 %, a phone at 200 %)."""
+    patient_id, symptom_id, _checkin_id = make_diary(app)
+    context = browser.new_context(viewport={"width": 320, "height": 568})
+    page = context.new_page()
+    sign_in_on(page, live_server, patient_id)
+    base = f"/patients/{patient_id}"
+    for path in (f"{base}/", f"{base}/log/cramps", f"{base}/history", f"{base}/entries/{symptom_id}",
+                 f"{base}/new/checkin", f"{base}/trends", f"{base}/report", "/explain/motor-neurons"):
+        for language in ("en", "ta"):
+            page.goto(f"{live_server}{path}?lang={language}")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, language)
+    context.close()
