@@ -1,4 +1,5 @@
 """What every template can use: languages, catalogue tables, formatting filters."""
+import unicodedata
 from urllib.parse import urlencode
 
 from flask import current_app, request
@@ -34,6 +35,7 @@ def register_template_helpers(app):
                                  entry_title=entry_title, entry_explainer=entry_explainer, here_without_lang=here_without_lang,
                                  red_flag_for=catalogue.red_flag_for,
                                  csrf_token=csrf_token, plural_samples=plural_samples)
+    app.jinja_env.filters["direction"] = direction
     # A (region, side) pair as words: "right calf".
     app.jinja_env.filters["join_place"] = lambda place: catalogue.region_label(*place)
 
@@ -47,3 +49,16 @@ def here_without_lang():
 def csrf_token():
     """The form token for hand-written forms and the sync requests (none where CSRF is off)."""
     return generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+
+
+def direction(text):
+    """'rtl' or 'ltr' by the first letter of a family's own text: an English question keeps its
+    punctuation in place on an Arabic page, and an Arabic note on an English one (dir="auto"
+    does this in browsers, but not in WeasyPrint)."""
+    for character in text or "":
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "auto"

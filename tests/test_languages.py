@@ -200,3 +200,14 @@ def test_the_report_has_its_own_language_choice(app, client, demo):
     english = PdfReader(io.BytesIO(client.get(
         f"/patients/{demo}/report/summary.pdf?range=3&language=en").data)).pages[0].extract_text()
     assert "Visit summary: Ravi" in english and not re.search("[\u0b80-\u0bff]", english)
+
+
+def test_the_familys_own_text_keeps_its_own_direction(app, client, carer):
+    """An English question on an Arabic page, an Arabic note on an English one."""
+    _user, patient_id = carer
+    client.post(f"/patients/{patient_id}/questions", data={"note": "Is the cough worse at night?"})
+    client.post(f"/patients/{patient_id}/questions", data={"note": "هل السعال أسوأ في الليل؟"})
+    page = client.get(f"/patients/{patient_id}/questions?lang=ar").get_data(as_text=True)
+    assert '<p class="note" dir="ltr">Is the cough' in page and '<p class="note" dir="rtl">هل' in page
+    preview = client.get(f"/patients/{patient_id}/report/preview?range=1&language=ar").get_data(as_text=True)
+    assert '<li dir="ltr">Is the cough worse at night?</li>' in preview
