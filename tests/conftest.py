@@ -5,12 +5,13 @@ from datetime import date
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from caregiver import create_app
 from caregiver.demo import create_demo
 from caregiver.extensions import db, limiter
-from caregiver.models import Membership, Patient, User
+from caregiver.i18n import utc_now
+from caregiver.models import Entry, Invite, Membership, Patient, ShareLink, User
 
 PASSWORD = "correct horse battery"
 # The demo history ends on a fixed day, so that tests see the same data every day.
@@ -137,3 +138,38 @@ def demo(app, client):
         patient_id, password = result.patient.id, result.password
     sign_in(client, "demo@example.org", password)
     return patient_id
+
+
+FIELDS = ["symptom", "severity", "region", "side", "duration", "frequency", "occurred_at", "source", "note",
+          "event_type", "injured", "weight", "hours", "coping", "name", "dose", "started", "stopped", "day",
+          "group", "role", "is_patient", "display_name", "birth_year", "diagnosis", "onset_month", "onset_region",
+          "height_cm", "weight_unit", "usual_weight", "neurologist", "clinic", "feeding_tube", "breathing_support",
+          "is_me", "allergies", "emergency_contacts", "niv_settings_holder", "days", "understood", "lang", "email",
+          "password", "confirm", "current", "timezone", "remember", "item_speech", "item_walking", "next", "m1-role"]
+# Posting to these would end the test's session or delete what the other posts need.
+DESTRUCTIVE = {"auth.signout", "auth.signout_everywhere", "auth.delete_account", "patients.delete_patient",
+               "patients.remove_member", "diary.delete_entry"}
+
+
+@pytest.fixture
+def every_form(app):
+    """A diary with one of everything, signed in as its owner; yields (patient id, every form's URL)."""
+    owner = make_user(app, timezone="Asia/Kolkata")  # east of UTC: the year-1 edge would overflow
+    patient_id = make_patient(app, owner, members=[(make_user(app, "son@example.org"), "log")])
+    with app.app_context():
+        entry = Entry(patient_id=patient_id, kind="symptom", symptom_key="cramps", occurred_at=utc_now())
+        invite = Invite(patient_id=patient_id, role="log", expires_at=utc_now().replace(year=2100))
+        link = ShareLink(patient_id=patient_id, options={}, expires_at=utc_now().replace(year=2100))
+        db.session.add_all([entry, invite, link])
+        db.session.commit()
+        ids = {"patient_id": patient_id, "entry_id": entry.id, "invite_id": invite.id, "link_id": link.id,
+               "member_id": db.session.scalar(select(Membership.id).where(Membership.user_id != owner)),
+               "ref": "cramps", "token": "not-a-token"}
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and rule.endpoint not in DESTRUCTIVE and rule.endpoint != "pwa.sync":
+            kinds = ["symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit", "question"]
+            for kind in kinds if "kind" in rule.arguments else [None]:
+                urls.append(rule.build({**{k: v for k, v in ids.items() if k in rule.arguments},
+                                        **({"kind": kind} if kind else {})})[1])
+    return patient_id, urls

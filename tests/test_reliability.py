@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from caregiver.extensions import db
 from caregiver.i18n import utc_now
-from caregiver.models import Entry, Invite, Membership, ShareLink
+from caregiver.models import Entry
 
-from .conftest import PASSWORD, make_patient, make_user, sign_in
+from .conftest import FIELDS, PASSWORD, make_patient, make_user, sign_in
 from .servers import Server, signed_in_opener
 
 def symptom_entry(entry_uuid, minute=0):
@@ -101,41 +101,10 @@ def test_a_server_killed_while_writing_loses_nothing_it_acknowledged(app, databa
     assert set(acknowledged) <= stored
 
 
-FIELDS = ["symptom", "severity", "region", "side", "duration", "frequency", "occurred_at", "source", "note",
-          "event_type", "injured", "weight", "hours", "coping", "name", "dose", "started", "stopped", "day",
-          "group", "role", "is_patient", "display_name", "birth_year", "diagnosis", "onset_month", "onset_region",
-          "height_cm", "weight_unit", "usual_weight", "neurologist", "clinic", "feeding_tube", "breathing_support",
-          "allergies", "emergency_contacts", "niv_settings_holder", "days", "understood", "lang", "next",
-          "item_speech", "item_walking", "email", "password", "confirm", "current", "timezone", "remember"]
 HOSTILE = st.one_of(
     st.text(max_size=300), st.sampled_from(["", "0", "-1", "11", "1e309", "NaN", "2026-02-30T25:61", "0001-01-01",
                                             "9999-12-31T23:59", "<script>", "\x00", "custom-0", "y", "../../x"]),
     st.integers(-10**20, 10**20).map(str), st.floats(allow_nan=True).map(str))
-
-
-@pytest.fixture
-def every_form(app):
-    owner = make_user(app, timezone="Pacific/Kiritimati")
-    patient_id = make_patient(app, owner, members=[(make_user(app, "son@example.org"), "log")])
-    with app.app_context():
-        entry = Entry(patient_id=patient_id, kind="symptom", symptom_key="cramps", occurred_at=utc_now())
-        invite = Invite(patient_id=patient_id, role="log", expires_at=utc_now().replace(year=2100))
-        link = ShareLink(patient_id=patient_id, options={}, expires_at=utc_now().replace(year=2100))
-        db.session.add_all([entry, invite, link])
-        db.session.commit()
-        ids = {"patient_id": patient_id, "entry_id": entry.id, "invite_id": invite.id, "link_id": link.id,
-               "member_id": db.session.scalar(select(Membership.id).where(Membership.user_id != owner)),
-               "ref": "cramps", "token": "x"}
-    skip = {"auth.signout", "auth.signout_everywhere", "auth.delete_account", "patients.delete_patient",
-            "patients.remove_member", "diary.delete_entry", "pwa.sync"}
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if "POST" in rule.methods and rule.endpoint not in skip:
-            for kind in ("symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit") \
-                    if "kind" in rule.arguments else [None]:
-                urls.append(rule.build({**{k: v for k, v in ids.items() if k in rule.arguments},
-                                        **({"kind": kind} if kind else {})})[1])
-    return patient_id, urls
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
