@@ -3,7 +3,7 @@ import hashlib
 import os
 from functools import cache
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -81,8 +81,6 @@ class DatabaseId(IntegerConverter):
 def static_file_hash(endpoint, values):
     """/static/css/app.css?v=<hash>: a changed file gets a new URL, so each can be cached for a year."""
     if endpoint == "static" and "filename" in values:
-        from flask import current_app
-
         values.setdefault("v", file_hash(current_app.static_folder, values["filename"]))
 
 

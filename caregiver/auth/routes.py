@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from ..extensions import db, limiter, login_manager
 from ..forms import ButtonForm
 from ..i18n import is_timezone, select_locale
-from ..models import Membership, User, erase_patients
+from ..models import Membership, Patient, User, erase_patients
 from ..navigation import safe_next
 from . import bp
 from .forms import DeleteAccountForm, PasswordChangeForm, SettingsForm, SignInForm, SignUpForm
@@ -150,10 +150,11 @@ def settings():
 
 def diaries_only_i_manage(user):
     """The patients this user manages with no one else managing them: they go with the account."""
-    mine = db.session.scalars(select(Membership).where(Membership.user_id == user.id, Membership.role == "owner")).all()
-    return [m.patient for m in mine if db.session.scalar(
-        select(func.count()).select_from(Membership).where(
-            Membership.patient_id == m.patient_id, Membership.role == "owner", Membership.user_id != user.id)) == 0]
+    managed_by_others = select(Membership.patient_id).where(Membership.role == "owner", Membership.user_id != user.id)
+    return db.session.scalars(
+        select(Patient).join(Membership).where(Membership.user_id == user.id, Membership.role == "owner",
+                                               Patient.id.not_in(managed_by_others))
+    ).all()
 
 
 @bp.route("/delete", methods=["GET", "POST"])
