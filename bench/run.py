@@ -134,7 +134,8 @@ def timed(client, path, times):
 def worker_memory(server):
     """The resident memory (MB) of each gunicorn worker of a server (its children)."""
     sizes = []
-    for child in open(f"/proc/{server.pid}/task/{server.pid}/children").read().split():
+    pid = server.process.pid
+    for child in open(f"/proc/{pid}/task/{pid}/children").read().split():
         status = open(f"/proc/{child}/status").read()
         sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
     return sizes

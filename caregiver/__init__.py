@@ -9,11 +9,12 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .config import DEFAULT_SECRET_KEY, Config, database_url
+from .accounts import user_by_login_id
+from .config import DEFAULT_SECRET_KEY, ROOT, Config, database_url
 from .extensions import babel, compress, db, limiter, login_manager, migrate
 from .i18n import remember_language_choice, select_locale, select_timezone
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 
 def create_app(config=None):
@@ -34,6 +35,7 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     login_manager.init_app(app)
+    login_manager.user_loader(user_by_login_id)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     compress.init_app(app)
     limiter.init_app(app)

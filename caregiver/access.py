@@ -6,8 +6,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .extensions import db
-from .i18n import utc_now
-from .models import Entry, Membership, Patient, ShareLink
+from .clock import utc_now
+from .entries import entry_of
+from .models import Membership, Patient, ShareLink
 
 
 def membership_or_404(patient_id, need="read"):
@@ -27,16 +28,9 @@ def membership_or_404(patient_id, need="read"):
     return membership
 
 
-def patient_or_404(patient_id, need="read"):
-    return membership_or_404(patient_id, need).patient
-
-
 def entry_or_404(patient, entry_id, include_deleted=False):
     """An entry of this patient (already authorised); entries of other patients are 404."""
-    query = select(Entry).where(Entry.id == entry_id, Entry.patient_id == patient.id)
-    if not include_deleted:
-        query = query.where(Entry.deleted_at.is_(None))
-    return db.session.scalar(query) or abort(404)
+    return entry_of(patient, entry_id, include_deleted) or abort(404)
 
 
 def my_memberships():

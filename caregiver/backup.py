@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import catalogue
-from ..extensions import db
-from ..i18n import is_timezone, utc_now
-from ..models import CheckInItem, CustomSymptom, Entry, Membership, Patient, Revision
+from . import catalogue
+from .extensions import db
+from .clock import is_timezone, utc_now
+from .models import CheckInItem, CustomSymptom, Entry, Membership, Patient, Revision
 
 FORMAT, VERSION = "mnd-diary-backup", 1
 PROFILE_FIELDS = (

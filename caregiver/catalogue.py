@@ -32,6 +32,8 @@ BREATHING_SUPPORT = {
 
 WEIGHT_UNITS = {"kg": _l("kilograms (kg)"), "lb": _l("pounds (lb)")}
 KG_PER_LB = 0.45359237
+# The range a real adult weight falls in, per unit.
+WEIGHT_LIMITS = {"kg": (20, 300), "lb": (44, 660)}
 
 GROUPS = {
     "umn": _l("Upper motor neuron"),
@@ -299,7 +301,11 @@ CHECKIN_DOMAINS = {
         )),
     )
 }
-CHECKIN_MAX_SCORE = 4 * len(CHECKIN_DOMAINS)
+CHECKIN_ITEM_MAX = 4
+CHECKIN_MAX_SCORE = CHECKIN_ITEM_MAX * len(CHECKIN_DOMAINS)  # 48
+DOMAIN_AREA = {key: domain.area for key, domain in CHECKIN_DOMAINS.items()}
+AREA_DOMAINS = {area: tuple(key for key, a in DOMAIN_AREA.items() if a == area) for area in CHECKIN_AREAS}
+CHECKIN_AREA_MAX = CHECKIN_ITEM_MAX * max(len(domains) for domains in AREA_DOMAINS.values())  # 12
 
 
 # Regions that come in pairs, so the side matters.
@@ -312,10 +318,19 @@ def region_label(region, side=None):
         return ""
     return str(REGION_SIDE_LABELS.get((region, side)) or REGIONS.get(region, region))
 
-ROLE_NAMES = {
-    "owner": _l("Manages the team"),
-    "log": _l("Can log"),
-    "read": _l("Can read"),
+
+
+@dataclass(frozen=True)
+class Role:
+    name: object  # as the team page shows it
+    invite: object  # what an invite with this role offers
+
+
+# Roles on a patient, weakest first: each role can do everything the ones before it can.
+ROLES = {
+    "read": Role(_l("Can read"), _l("Only read the diary")),
+    "log": Role(_l("Can log"), _l("Read and add to the diary")),
+    "owner": Role(_l("Manages the team"), _l("Everything, including managing the team")),
 }
 
 
@@ -365,14 +380,89 @@ RED_FLAGS = (
 def red_flag_for(entry):
     return next((flag for flag in RED_FLAGS if flag.matches(entry)), None)
 
-# Subjects the visit summary raises from the data (reports/summary.py decides when), as topics.
-TOPICS = {
-    "nutrition": _l("Eating, weight and whether a feeding tube would help"),
-    "breathing": _l("Breathing tests and breathing support (NIV)"),
-    "falls": _l("Falls, walking aids and physiotherapy"),
-    "communication": _l("Speech and communication aids"),
-    "saliva": _l("Saliva and mucus"),
-    "cramps_stiffness": _l("Cramps and stiffness"),
-    "mood_thinking": _l("Mood, emotions, thinking and behaviour"),
-    "carer": _l("Support for the carer"),
+@dataclass(frozen=True)
+class TimeRange:
+    label: object
+    months: int | None = None  # a fixed length back from today
+
+
+# The one table of time ranges, offered by the history, the trends page and the visit summary.
+TIME_RANGES = {
+    "all": TimeRange(_l("All time")),
+    "since_visit": TimeRange(_l("Since the last appointment")),
+    "1": TimeRange(_l("Last month"), 1),
+    "3": TimeRange(_l("Last 3 months"), 3),
+    "6": TimeRange(_l("Last 6 months"), 6),
+    "12": TimeRange(_l("Last 12 months"), 12),
+    "custom": TimeRange(_l("Dates below")),
 }
+
+
+@dataclass(frozen=True)
+class RangeChoice:
+    """What a range form (or the summary command) asks for: a TIME_RANGES key, and the custom days."""
+
+    key: str = "since_visit"
+    since_day: object = None  # a date
+    until_day: object = None
+
+
+NICE_NG42 = "NICE NG42"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A subject the visit summary raises for the appointment (reports decide when: summary.topics_for).
+
+    It is raised when one of `symptoms` is new or worse since the last appointment, or one of the
+    check-in `items` fell over the range; `also` names a further rule of the summary's own.
+    """
+
+    key: str
+    title: object
+    guideline: str = NICE_NG42
+    symptoms: tuple = ()
+    items: tuple = ()
+    also: str = ""
+
+
+TOPICS = {
+    t.key: t
+    for t in (
+        Topic("nutrition", _l("Eating, weight and whether a feeding tube would help"),
+              symptoms=("swallowing", "choking_meals", "weight_loss"), items=("swallowing",), also="weight_down"),
+        Topic("breathing", _l("Breathing tests and breathing support (NIV)"),
+              symptoms=("breathless_lying", "breathless_effort", "morning_headache", "poor_sleep", "weak_cough"),
+              items=("dyspnoea", "orthopnoea", "breathing_support")),
+        Topic("falls", _l("Falls, walking aids and physiotherapy"), also="falls"),
+        Topic("communication", _l("Speech and communication aids"),
+              symptoms=("slurred_speech", "voice_change"), items=("speech",)),
+        Topic("saliva", _l("Saliva and mucus"), symptoms=("drooling", "thick_mucus"), items=("saliva",)),
+        Topic("cramps_stiffness", _l("Cramps and stiffness"), symptoms=("cramps", "stiffness", "spasms")),
+        Topic("mood_thinking", _l("Mood, emotions, thinking and behaviour"),
+              symptoms=("low_mood", "emotional_lability", "thinking_change", "behaviour_change")),
+        Topic("carer", _l("Support for the carer"), also="carer_low"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A box on page one of the visit summary, and the symptoms it lists."""
+
+    key: str
+    title: object
+    symptoms: tuple = ()
+
+
+REPORT_SECTIONS = (
+    ReportSection("nutrition", _l("Nutrition"), ("swallowing", "choking_meals")),
+    ReportSection("breathing", _l("Breathing"),
+                  ("breathless_effort", "breathless_lying", "poor_sleep", "morning_headache", "weak_cough")),
+    ReportSection("movement", _l("Movement"), ("cramps", "twitching", "stiffness")),
+    ReportSection("other", _l("Other"), ("drooling", "slurred_speech", "low_mood", "emotional_lability",
+                                         "thinking_change", "behaviour_change")),
+)
+REPORT_SECTION_BY_KEY = {section.key: section for section in REPORT_SECTIONS}
+# The events a month the charts and tables count.
+CHARTED_EVENTS = ("fall", "near_fall", "choking")

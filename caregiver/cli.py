@@ -4,8 +4,10 @@ import sqlite3
 
 import click
 from babel.messages.frontend import CommandLineInterface
+from sqlalchemy import select
 
-from . import ROOT
+from .config import ROOT
+from .i18n import LANGUAGE_BY_CODE
 
 TRANSLATIONS = os.path.join(ROOT, "translations")
 POT = os.path.join(TRANSLATIONS, "messages.pot")
@@ -41,8 +43,6 @@ def register_commands(app):
     @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
     def summary(patient_id, since, until, lang, paper, tz, out):
         """Make the visit summary PDF for a patient and a range of days, as the app does."""
-        from .reports.cli import write_summary
-
         size = write_summary(patient_id, since.date(), until.date(), lang, paper, tz, out)
         click.echo(f"{out}: {size:,} bytes")
 
@@ -91,6 +91,30 @@ def register_commands(app):
         """Start a catalogue for a new language."""
         pybabel("init", "-i", POT, "-d", TRANSLATIONS, "-l", language)
 
+
+
+def write_summary(patient_id, since_day, until_day, language, paper, tz, out):
+    """The visit summary of these days, made by the same pipeline as the app's, written to `out`."""
+    from .documents import summary_pdf
+    from .extensions import db
+    from .models import Membership, Patient
+    from .summary import RangeChoice, summary_for
+
+    patient = db.session.get(Patient, patient_id)
+    if patient is None:
+        raise click.ClickException(f"no patient with id {patient_id}")
+    if language not in LANGUAGE_BY_CODE:
+        raise click.ClickException(f"unknown language {language!r}; known: {', '.join(LANGUAGE_BY_CODE)}")
+    if tz is None:
+        owner = db.session.scalar(select(Membership).where(
+            Membership.patient_id == patient.id, Membership.role == "owner").order_by(Membership.id))
+        tz = owner.user.timezone if owner else "UTC"
+    summary = summary_for(patient, RangeChoice("custom", since_day, until_day), tz)
+    options = {"language": language, "paper": paper, "notes": True, "carer": True, "appendix": True}
+    document = summary_pdf(patient, summary, options)
+    with open(out, "wb") as pdf:
+        pdf.write(document)
+    return len(document)
 
 
 def sqlite_path(app):

@@ -1,6 +1,8 @@
 """Settings, read from the environment so that production keeps its secrets out of the code."""
 import os
 
+# The repository: templates/, static/, translations/ and migrations/ sit at its top level.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 
 
@@ -33,9 +35,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # no time limits: a tired carer may leave a form open for hours
     MAX_CONTENT_LENGTH = 1024 * 1024
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
-    )
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(ROOT, "translations")
     # Static URLs carry a hash of the file (caregiver.static_file_hash), so browsers may keep them a year.
     SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/json",

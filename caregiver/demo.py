@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from . import catalogue
 from .extensions import db
-from .i18n import to_utc
+from .clock import to_utc
 from .models import CheckInItem, CustomSymptom, Entry, Membership, Patient, User
 
 TZ = "Europe/London"

@@ -1,4 +1,6 @@
-"""The visit summary and the emergency card as HTML (the preview) and as PDF, in any language."""
+"""The visit summary and the emergency card as HTML (the preview) and as PDF, in any language.
+
+Made without a request (the summary command makes the same PDF as the app); url_for needs only the app."""
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -9,8 +11,8 @@ from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from ..i18n import language_and_zone, text_direction
-from ..trends.figures import summary_figures
+from .i18n import language_and_zone, text_direction
+from .summary.figures import summary_figures
 
 
 def static_uri(path):
@@ -27,18 +29,18 @@ def qr_code(url):
     return Markup(segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=True, svgclass="qr"))
 
 
-def render_summary_html(summary, options, for_pdf=False, share=None, pdf_url=None):
-    """options: language, paper, notes, carer, appendix (reports.forms.ReportForm.options).
+def render_summary_html(patient, summary, options, for_pdf=False, share=None, pdf_url=None):
+    """options: language, paper, notes, carer, appendix (REPORT_OPTIONS).
 
     share: a ShareLink whose address the summary prints with a QR code; pdf_url: a download link
     shown on screen.
     """
     language = options["language"]
     share_url = url_for("reports.shared", token=share.token, _external=True) if share else None
-    with language_and_zone(language, summary.tz):
+    with language_and_zone(language, summary.period.tz):
         return render_template(
-            "reports/summary.html", summary=summary, patient=summary.patient, options=options,
-            figures=summary_figures(summary, summary.patient.weight_unit), for_pdf=for_pdf,
+            "reports/summary.html", summary=summary, patient=patient, options=options,
+            figures=summary_figures(summary, patient.weight_unit), for_pdf=for_pdf,
             asset=static_uri if for_pdf else static_url, made_on=date.today(), pdf_url=pdf_url,
             share=share, share_url=share_url, share_qr=qr_code(share_url) if share_url else None,
             report_lang=language.replace("_", "-"), report_dir=text_direction(language),
@@ -76,8 +78,8 @@ def html_to_pdf(html):
         stylesheets=[font_css], font_config=font_config)
 
 
-def summary_pdf(summary, options, share=None):
-    return html_to_pdf(render_summary_html(summary, options, for_pdf=True, share=share))
+def summary_pdf(patient, summary, options, share=None):
+    return html_to_pdf(render_summary_html(patient, summary, options, for_pdf=True, share=share))
 
 
 def card_pdf(patient, medicines, language, tz):

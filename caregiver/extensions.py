@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,6 +25,9 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
+login_manager.login_view = "auth.signin"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
 babel = Babel()
 compress = Compress()
 # Sign-in attempts per address and per account; RATELIMIT_STORAGE_URI (Redis) when several processes run.

@@ -7,7 +7,7 @@ Every Observation says it was reported by the family.
 """
 from datetime import timezone
 
-from .. import catalogue
+from . import catalogue
 from .backup import patient_entries, zoned
 
 SNOMED, LOINC, UCUM = "http://snomed.info/sct", "http://loinc.org", "http://unitsofmeasure.org"

@@ -2,9 +2,18 @@
 from flask_babel import gettext, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SubmitField
+from wtforms import DateField, DecimalField, SelectField, SubmitField
+from wtforms.validators import Optional
+
+from .catalogue import TIME_RANGES, RangeChoice
 
 MAX_NOTE_LENGTH = 5000
+
+
+def choices(table, blank=None):
+    """(key, label) pairs of a catalogue table for a select or radio field, with an optional blank first."""
+    options = [(key, label) for key, label in table.items()]
+    return ([("", blank)] if blank else []) + options
 
 
 def stripped(text):
@@ -63,3 +72,28 @@ class ButtonForm(AppForm):
     """A form with only a button (delete, restore, sign out, ...): still CSRF-protected."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class RangeForm(AppForm):
+    """The time range of a page (history, trends, a visit summary), in the query string, so that it
+    can be bookmarked and shared within the team."""
+
+    class Meta:
+        csrf = False
+
+    default_range = "since_visit"
+    range = SelectField(_l("Time"), choices=[(key, time_range.label) for key, time_range in TIME_RANGES.items()],
+                        validate_choice=False)
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.range.data not in TIME_RANGES:
+            self.range.data = self.default_range
+
+    def choice(self):
+        """What was asked for; a date that does not parse is left out rather than refused."""
+        self.validate()
+        return RangeChoice(self.range.data, self.since.data if not self.since.errors else None,
+                           self.until.data if not self.until.errors else None)

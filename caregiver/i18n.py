@@ -2,8 +2,6 @@
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, available_timezones
 
 import pytz
 from flask import g, has_request_context, request
@@ -65,9 +63,13 @@ def remember_language_choice(response):
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Language", str(get_locale()).replace("_", "-"))
     if has_request_context() and request.args.get("lang") in LANGUAGE_BY_CODE:
-        response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=LANG_COOKIE_AGE, samesite="Lax",
-                            httponly=True, secure=request.is_secure)
+        set_language_cookie(response, request.args["lang"])
     return response
+
+
+def set_language_cookie(response, code):
+    response.set_cookie(LANG_COOKIE, code, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
 
 
 def select_timezone():
@@ -96,28 +98,6 @@ def language_and_zone(language, tz):
 def text_direction(code):
     language = LANGUAGE_BY_CODE.get(code)
     return "rtl" if language and language.rtl else "ltr"
-
-
-def is_timezone(name):
-    return name in _TIMEZONES
-
-
-_TIMEZONES = frozenset(available_timezones())
-
-
-def utc_now():
-    """Naive UTC, as every timestamp is stored."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def to_utc(local, tz_name):
-    """A naive local wall-clock time in tz_name, as naive UTC for storage."""
-    return local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def to_local(utc, tz_name):
-    """A stored naive UTC time as naive wall-clock time in tz_name."""
-    return utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
 
 
 def plural_samples():

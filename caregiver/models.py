@@ -9,11 +9,11 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, delete
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .catalogue import ROLES
+from .clock import utc_now
 from .extensions import db
-from .i18n import utc_now
 
-# Roles on a patient, weakest first: each role can do everything the ones before it can.
-ROLES = ("read", "log", "owner")
+ROLE_ORDER = tuple(ROLES)  # weakest first
 
 
 def new_uuid():
@@ -85,7 +85,7 @@ class Membership(db.Model):
     user: Mapped[User] = relationship(back_populates="memberships")
 
     def allows(self, need):
-        return ROLES.index(self.role) >= ROLES.index(need)
+        return ROLE_ORDER.index(self.role) >= ROLE_ORDER.index(need)
 
 
 class Invite(db.Model):
@@ -170,6 +170,11 @@ class Entry(db.Model):
     revisions: Mapped[list["Revision"]] = relationship(
         cascade="all, delete-orphan", order_by="Revision.changed_at"
     )
+
+    @property
+    def custom_name(self):
+        """The family's own name of the symptom, for their own symptoms (as entries.EntryRow has it)."""
+        return self.custom_symptom.name if self.custom_symptom_id else None
 
 
 class CheckInItem(db.Model):

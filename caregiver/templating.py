@@ -7,6 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_wtf.csrf import generate_csrf
 
 from . import catalogue
+from .entries import entry_explainer, entry_title
 from .i18n import LANGUAGE_BY_CODE, LANGUAGES, plural_samples, text_direction
 
 
@@ -29,13 +30,12 @@ def register_template_helpers(app):
         time=format_time,
         decimal=format_decimal,
     )
-    from .diary.entries import entry_explainer, entry_title
-
     app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word,
                                  entry_title=entry_title, entry_explainer=entry_explainer, here_without_lang=here_without_lang,
                                  red_flag_for=catalogue.red_flag_for,
                                  csrf_token=csrf_token, plural_samples=plural_samples)
     app.jinja_env.filters["direction"] = direction
+    app.jinja_env.filters["event_name"] = lambda event_type: catalogue.EVENT_TYPES[event_type]
     # A (region, side) pair as words: "right calf".
     app.jinja_env.filters["join_place"] = lambda place: catalogue.region_label(*place)
 

@@ -10,20 +10,14 @@ from sqlalchemy import create_engine, select, text
 from caregiver import create_app
 from caregiver.demo import create_demo
 from caregiver.extensions import db, limiter
-from caregiver.i18n import utc_now
+from caregiver.clock import utc_now
 from caregiver.models import Entry, Invite, Membership, Patient, ShareLink, User
+
+from .servers import reset_postgres
 
 PASSWORD = "correct horse battery"
 # The demo history ends on a fixed day, so that tests see the same data every day.
 DEMO_TODAY = date(2026, 11, 1)
-
-
-def reset_postgres(url):
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +109,24 @@ def sign_in(client, email="carer@example.org", password=PASSWORD):
     return response
 
 
+class AuthActions:
+    """Signing in and out as a test's client, as flaskr's tests do: `auth.sign_in()`, `auth.sign_out()`."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, email="carer@example.org", password=PASSWORD):
+        return sign_in(self.client, email, password)
+
+    def sign_out(self):
+        return self.client.post("/account/signout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
 @pytest.fixture
 def carer(app, client):
     """A signed-in carer who owns one patient; yields (user_id, patient_id)."""
@@ -167,7 +179,7 @@ def every_form(app):
                "ref": "cramps", "token": "not-a-token"}
     urls = []
     for rule in app.url_map.iter_rules():
-        if "POST" in rule.methods and rule.endpoint not in DESTRUCTIVE and rule.endpoint != "pwa.sync":
+        if "POST" in rule.methods and rule.endpoint not in DESTRUCTIVE and rule.endpoint != "diary.sync":
             kinds = ["symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit", "question"]
             for kind in kinds if "kind" in rule.arguments else [None]:
                 urls.append(rule.build({**{k: v for k, v in ids.items() if k in rule.arguments},

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from caregiver.extensions import db
-from caregiver.i18n import utc_now
+from caregiver.clock import utc_now
 from caregiver.models import Entry, Invite, Membership, ShareLink
 
 from .conftest import make_patient, make_user, sign_in
@@ -33,10 +33,10 @@ NEEDS = {
     "reports.link_pdf": {"GET": "owner"},
     "reports.emergency_card": {"GET": "read"},
     "reports.emergency_card_pdf": {"GET": "read"},
-    "pwa.sync": {"POST": "log"},
-    "patients.export_json": {"GET": "read"},
-    "patients.export_spreadsheet": {"GET": "read"},
-    "patients.export_fhir": {"GET": "read"},
+    "diary.sync": {"POST": "log"},
+    "diary.export_json": {"GET": "read"},
+    "diary.export_spreadsheet": {"GET": "read"},
+    "diary.export_fhir": {"GET": "read"},
     "patients.delete_patient": {"GET": "owner", "POST": "owner"},
     "patients.profile": {"GET": "read"},
     "patients.team": {"GET": "read", "POST": "owner"},

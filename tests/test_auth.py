@@ -72,25 +72,25 @@ def test_remember_me_sets_a_long_lived_cookie(app, client):
     assert cookie is not None and cookie.http_only and cookie.expires is not None
 
 
-def test_sign_out(app, client):
+def test_sign_out(app, client, auth):
     make_user(app)
-    sign_in(client)
-    client.post("/account/signout")
+    auth.sign_in()
+    auth.sign_out()
     assert client.get("/account/settings").status_code == 302
 
 
-def test_password_change(app, client):
+def test_password_change(app, client, auth):
     make_user(app)
-    sign_in(client)
+    auth.sign_in()
     page = client.post("/account/password", data={"current": "wrong", "password": "another long one",
                                                    "confirm": "another long one"}).get_data(as_text=True)
     assert "not your current password" in page
     response = client.post("/account/password", data={"current": PASSWORD, "password": "another long one",
                                                       "confirm": "another long one"})
     assert response.status_code == 302
-    client.post("/account/signout")
+    auth.sign_out()
     assert client.post("/account/signin", data={"email": "carer@example.org", "password": PASSWORD}).status_code == 200
-    sign_in(client, password="another long one")
+    auth.sign_in(password="another long one")
 
 
 def test_sign_out_everywhere_ends_sessions_on_other_devices(app):
@@ -102,9 +102,9 @@ def test_sign_out_everywhere_ends_sessions_on_other_devices(app):
     assert phone.get("/account/settings").status_code == 302
 
 
-def test_settings_change_name_and_time_zone(app, client):
+def test_settings_change_name_and_time_zone(app, client, auth):
     make_user(app)
-    sign_in(client)
+    auth.sign_in()
     client.post("/account/settings", data={"name": "Priya S", "timezone": "America/Sao_Paulo"})
     with app.app_context():
         user = db.session.scalar(select(User))

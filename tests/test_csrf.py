@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from caregiver.extensions import db
-from caregiver.i18n import utc_now
+from caregiver.clock import utc_now
 from caregiver.models import CustomSymptom, Entry, Invite, Membership, Patient, ShareLink, User
 
 from .conftest import csrf_token, make_patient, make_user, sign_in

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from caregiver import catalogue
 from caregiver.demo import create_demo
 from caregiver.extensions import db
-from caregiver.i18n import to_utc, utc_now
+from caregiver.clock import to_utc, utc_now
 from caregiver.models import Entry, Membership, Patient, User
 
 from .conftest import DEMO_TODAY

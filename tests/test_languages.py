@@ -16,7 +16,7 @@ from caregiver import catalogue
 from caregiver.extensions import db
 from caregiver.i18n import LANGUAGES
 from caregiver.models import Entry, ShareLink, User
-from caregiver.i18n import utc_now
+from caregiver.clock import utc_now
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRANSLATED = [language.code for language in LANGUAGES if language.code != "en"]

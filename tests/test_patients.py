@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from caregiver.extensions import db
-from caregiver.i18n import utc_now
+from caregiver.clock import utc_now
 from caregiver.models import Invite, Membership, Patient
 
 from .conftest import make_patient, make_user, sign_in

@@ -9,10 +9,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from caregiver.extensions import db
-from caregiver.i18n import to_local, to_utc, utc_now
+from caregiver.clock import to_local, to_utc, utc_now
 from caregiver.models import Entry, Patient, ShareLink, ShareView
-from caregiver.reports.summary import build_summary
-from caregiver.trends.charts import Series, line_chart
+from caregiver.summary import build_summary
+from caregiver.summary.charts import Series, line_chart
 
 from .conftest import DEMO_TODAY, make_patient, make_user, sign_in
 
@@ -105,7 +105,7 @@ def test_trends_page_shows_slope_stages_charts_and_tables(app, client, demo):
         since = to_utc(datetime.combine(SINCE, time()), TZ)
         until = to_utc(datetime.combine(UNTIL + timedelta(days=1), time()), TZ)
         summary = build_summary(patient, since, until, TZ)
-    assert f"{round(summary.slope_in_range, 1)} points a month" in page
+    assert f"{round(summary.function.slope, 1)} points a month" in page
     assert re.search(r"King(&#39;|')s stage [1-4]", page) and re.search(r"MiToS stage [0-4]", page)
     assert page.count('<svg class="chart"') >= 5
     assert page.count("<table") >= 5  # a table of the numbers with each chart
@@ -156,11 +156,11 @@ def test_summary_numbers_on_a_hand_made_diary(app, ctx):
     patient = db.session.get(Patient, patient_id)
     visit = db.session.scalar(select(Entry).where(Entry.kind == "visit"))
     summary = build_summary(patient, utc_now() - timedelta(days=60), utc_now(), TZ, last_visit=visit)
-    assert summary.change_from_usual == pytest.approx(-7.5)
-    assert summary.change_from_visit == pytest.approx((74 - 78) / 78 * 100)
-    assert summary.bmi == pytest.approx(74 / 1.8 ** 2)
+    assert summary.weight.change_from_usual == pytest.approx(-7.5)
+    assert summary.weight.change_from_visit == pytest.approx((74 - 78) / 78 * 100)
+    assert summary.weight.bmi == pytest.approx(74 / 1.8 ** 2)
     assert {row.ref: row.trend for row in summary.symptoms} == {"cramps": "worse", "drooling": "new"}
-    assert summary.event_count("fall") == 1
+    assert summary.counts.event_count("fall") == 1
     assert [flag.key for _entry, flag in summary.red_flags] == ["fall_injury"]
     assert [topic.key for topic in summary.topics] == ["nutrition", "falls", "saliva", "cramps_stiffness"]
     assert summary.days_with_entries == len({to_local(e.occurred_at, TZ).date() for e in summary.entries})

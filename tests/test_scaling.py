@@ -9,7 +9,7 @@ from http.cookiejar import CookieJar
 import pytest
 import redis
 
-from .conftest import make_patient, make_user
+from .conftest import PASSWORD, make_patient, make_user
 from .servers import Server, signed_in_opener
 
 REDIS = "redis://127.0.0.1:6379/15"
@@ -31,7 +31,7 @@ def two_servers(database_url):
 def test_written_through_one_server_read_through_the_other(app, two_servers):
     first, second = two_servers
     patient_id = make_patient(app, make_user(app, "owner@example.org"), name="Ravi")
-    opener, token = signed_in_opener(first, "owner@example.org")  # the session is a signed cookie
+    opener, token = signed_in_opener(first, "owner@example.org", PASSWORD)  # the session is a signed cookie
     entry_uuid = str(uuid.uuid4())
     request = urllib.request.Request(
         first.url(f"/patients/{patient_id}/sync"), method="POST", headers={

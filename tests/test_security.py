@@ -141,3 +141,4 @@ def test_oversized_requests_get_413_not_a_crash(app, client, carer):
     _user, patient_id = carer
     big = client.post(f"/patients/{patient_id}/new/symptom", data={"note": "x" * (2 * 1024 * 1024)})
     assert big.status_code == 413 and re.search("too much", big.get_data(as_text=True))
+    assert client.post(f"/patients/{patient_id}/questions", data={"note": "x" * 2_000_000}).status_code == 413

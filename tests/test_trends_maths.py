@@ -3,8 +3,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from caregiver.trends import maths
-from caregiver.trends.maths import SymptomWindow
+from caregiver.summary import maths
+from caregiver.entries import EntryRow
+from caregiver.summary.maths import SymptomWindow
+from caregiver.summary.parts import DiaryRows, Period, Profile, build
 
 START = datetime(2026, 1, 1)
 
@@ -113,3 +115,38 @@ def test_symptom_trend_rule(before, since, ever_before, trend):
 
 def test_items_that_fell():
     assert maths.items_that_fell(scores(), scores(walking=2, speech=3)) == {"walking": (4, 2), "speech": (4, 3)}
+
+
+def row(entry_id, kind, days, **values):
+    """A diary entry as the summary reads it, `days` after 1 March 2026 (UTC)."""
+    when = datetime(2026, 3, 1, 10) + timedelta(days=days)
+    fields = dict(symptom_key=None, custom_symptom_id=None, severity=None, region=None, side=None, event_type=None,
+                  injured=None, value=None, name=None, dose=None, ended_on=None, done_at=None, note=None,
+                  source="carer", reported_by_id=1)
+    fields.update(values)
+    return EntryRow(entry_id, kind, when, **fields, local=when)
+
+
+def test_a_summary_is_built_from_hand_made_rows_without_a_database():
+    period = Period(datetime(2026, 3, 1), datetime(2026, 5, 1), "UTC", visit_at=datetime(2026, 4, 1))
+    entries = (
+        row(1, "checkin", 0, value=40.0), row(2, "weight", 0, value=80.0), row(3, "symptom", 5, symptom_key="cramps",
+                                                                            severity=3),
+        row(4, "event", 35, event_type="fall", injured=True, note="in the garden"),
+        row(5, "symptom", 40, symptom_key="drooling", severity=4), row(6, "weight", 45, value=75.0),
+        row(7, "checkin", 50, value=36.0),
+    )
+    rows = DiaryRows(entries=entries, checkin_scores={1: {"swallowing": 4, "walking": 4}, 7: {"swallowing": 3,
+                                                                                                "walking": 2}},
+                     reporter_names={1: "Priya"}, before_visit=(("cramps", 3),), ever_before_visit=frozenset({"cramps"}))
+    summary = build(Profile(usual_weight_kg=80.0, height_cm=180.0, onset_month=date(2025, 3, 1)), period, rows)
+    assert summary.function.latest.total == 36 and summary.function.items_fell == {"swallowing": (4, 3),
+                                                                                 "walking": (4, 2)}
+    assert summary.function.rate == pytest.approx((48 - 36) / maths.months_between(
+        datetime(2025, 3, 1), datetime(2026, 4, 20)))
+    assert summary.weight.change_from_usual == pytest.approx(-6.25) and summary.weight.latest == 75.0
+    assert {r.ref: r.trend for r in summary.symptoms} == {"cramps": None, "drooling": "new"}
+    assert summary.counts.event_count("fall") == 1 and summary.entered_by == (("Priya", 7),)
+    assert [flag.key for _entry, flag in summary.red_flags] == ["fall_injury"]
+    assert [topic.key for topic in summary.topics] == ["nutrition", "falls", "saliva"]
+    assert [e.id for e in summary.notes] == [4] and summary.days_with_entries == 6  # two on the first day

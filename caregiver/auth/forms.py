@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..forms import AppForm
-from ..i18n import is_timezone
+from ..clock import is_timezone
 
 PASSWORD_RULES = (
     DataRequired(message=_l("Choose a password.")),

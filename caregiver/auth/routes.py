@@ -1,48 +1,19 @@
-"""Account views."""
-import secrets
-from functools import cache
+"""Account views: sign up, sign in and out, password, settings, deleting the account."""
 from zoneinfo import available_timezones
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import delete, select
 
-from ..extensions import db, limiter, login_manager
+from .. import accounts
+from ..extensions import limiter
 from ..forms import ButtonForm
-from ..i18n import is_timezone, select_locale
-from ..models import Membership, Patient, User, erase_patients
+from ..i18n import select_locale
 from ..navigation import safe_next
 from . import bp
 from .forms import DeleteAccountForm, PasswordChangeForm, SettingsForm, SignInForm, SignUpForm
-from werkzeug.security import check_password_hash, generate_password_hash
-
-login_manager.login_view = "auth.signin"
-login_manager.login_message = _l("Please sign in to see this page.")
-login_manager.login_message_category = "info"
 
 _TIMEZONE_CHOICES = sorted(available_timezones())
-
-
-@login_manager.user_loader
-def load_user(login_id):
-    user_id, _sep, nonce = login_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not secrets.compare_digest(user.session_nonce, nonce):
-        return None
-    return user
-
-
-@cache
-def _unknown_user_hash():
-    return generate_password_hash(secrets.token_hex(16))
-
-
-def find_user(email):
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -51,18 +22,11 @@ def signup():
         return redirect(url_for("patients.index"))
     form = SignUpForm()
     if form.validate_on_submit():
-        if find_user(form.email.data):
+        if accounts.find_user(form.email.data):
             form.email.errors.append(_("There is already an account with this e-mail. Sign in instead."))
         else:
-            user = User(
-                email=form.email.data.strip().lower(),
-                name=form.name.data.strip(),
-                timezone=form.timezone.data if is_timezone(form.timezone.data or "") else "UTC",
-                locale=select_locale(),
-            )
-            user.set_password(form.password.data)
-            db.session.add(user)
-            db.session.commit()
+            user = accounts.create_account(form.email.data, form.name.data, form.password.data, form.timezone.data,
+                                           select_locale())
             login_user(user)
             flash(_("Welcome, %(name)s. Add the person you care for to start the diary.", name=user.name), "success")
             return redirect(safe_next(url_for("patients.new")))
@@ -86,12 +50,9 @@ def signin():
         return redirect(url_for("patients.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data)
-        # Check a hash either way and say the same thing, so neither the answer nor its timing
-        # tells whether an account exists.
-        if user is None:
-            check_password_hash(_unknown_user_hash(), form.password.data)
-        elif user.check_password(form.password.data):
+        # The same answer, in the same time, whether or not the account exists.
+        user = accounts.check_credentials(form.email.data, form.password.data)
+        if user is not None:
             session.clear()  # a new session at sign-in: nothing from before it carries over
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(url_for("patients.index")))
@@ -111,8 +72,7 @@ def signout():
 @login_required
 def signout_everywhere():
     if ButtonForm().validate_on_submit():
-        current_user.session_nonce = secrets.token_hex(16)
-        db.session.commit()
+        accounts.sign_out_everywhere(current_user)
         logout_user()
         flash(_("You are signed out on every device."), "info")
     return redirect(url_for("main.index"))
@@ -127,8 +87,7 @@ def password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("That is not your current password."))
         else:
-            current_user.set_password(form.password.data)
-            db.session.commit()
+            accounts.change_password(current_user, form.password.data)
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.settings"))
     return render_template("auth/password.html", form=form)
@@ -140,21 +99,10 @@ def settings():
     form = SettingsForm(obj=current_user)
     form.timezone.choices = _TIMEZONE_CHOICES
     if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.timezone = form.timezone.data
-        db.session.commit()
+        accounts.save_settings(current_user, form.name.data, form.timezone.data)
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form, button=ButtonForm())
-
-
-def diaries_only_i_manage(user):
-    """The patients this user manages with no one else managing them: they go with the account."""
-    managed_by_others = select(Membership.patient_id).where(Membership.role == "owner", Membership.user_id != user.id)
-    return db.session.scalars(
-        select(Patient).join(Membership).where(Membership.user_id == user.id, Membership.role == "owner",
-                                               Patient.id.not_in(managed_by_others))
-    ).all()
 
 
 @bp.route("/delete", methods=["GET", "POST"])
@@ -162,14 +110,12 @@ def diaries_only_i_manage(user):
 @limiter.limit("10 per 15 minutes", methods=["POST"], key_func=lambda: f"user:{current_user.id}", deduct_when=failed)
 def delete_account():
     form = DeleteAccountForm()
-    going = diaries_only_i_manage(current_user)
+    going = accounts.diaries_only_i_manage(current_user)
     if form.validate_on_submit():
         if not current_user.check_password(form.password.data):
             form.password.errors.append(_("That is not your password."))
         else:
-            erase_patients([patient.id for patient in going])
-            db.session.execute(delete(User).where(User.id == current_user.id))
-            db.session.commit()
+            accounts.delete_account(current_user._get_current_object())
             logout_user()
             session.clear()
             flash(_("Your account is deleted."), "info")

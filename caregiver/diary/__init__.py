@@ -1,6 +1,6 @@
-"""The diary: quick log, entries of every kind, history, medications, appointments, questions."""
+"""The diary: quick log, entries of every kind, history, the lists, offline sync, backups."""
 from flask import Blueprint
 
 bp = Blueprint("diary", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import backups, routes  # noqa: E402,F401

@@ -2,6 +2,7 @@
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
     SelectField, StringField, SubmitField, TextAreaField,
@@ -9,10 +10,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import catalogue
-from ..forms import MAX_NOTE_LENGTH, AppForm, NumberField, stripped
-from ..i18n import to_local, to_utc, utc_now
+from ..clock import to_local, to_utc, utc_now
+from ..entries import custom_symptoms, parse_symptom_ref, ref_of, symptom_ref
+from ..forms import MAX_NOTE_LENGTH, AppForm, NumberField, RangeForm, choices, stripped
 from ..models import CheckInItem
-from ..patients.forms import WEIGHT_LIMITS, choices
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -87,9 +88,9 @@ class SymptomForm(EntryForm):
     duration = optional_choice(catalogue.DURATIONS, _l("How long it lasted"))
     frequency = optional_choice(catalogue.FREQUENCIES, _l("How often"))
 
-    def set_patient(self, patient, custom_symptoms):
+    def set_patient(self, patient, customs):
         """The symptom list: the catalogue by group, then this patient's own symptoms."""
-        self.custom_symptoms = {f"custom-{c.id}": c for c in custom_symptoms}
+        self.custom_symptoms = {symptom_ref(None, c.id): c for c in customs}
         grouped = []
         for group, group_name in catalogue.GROUPS.items():
             options = [(s.key, s.name) for s in catalogue.LOGGABLE_SYMPTOMS.values() if s.group == group]
@@ -107,9 +108,7 @@ class SymptomForm(EntryForm):
 
     def fill(self, entry):
         super().fill(entry)
-        custom = self.custom_symptoms.get(self.symptom.data)
-        entry.symptom_key = None if custom else self.symptom.data
-        entry.custom_symptom_id = custom.id if custom else None
+        entry.symptom_key, entry.custom_symptom_id = parse_symptom_ref(self.symptom.data)
         entry.severity = self.severity.data
         entry.region = self.region.data or None
         entry.side = self.side.data if self.side.data and self.region.data in catalogue.SIDED_REGIONS else None
@@ -118,7 +117,7 @@ class SymptomForm(EntryForm):
 
     def load(self, entry):
         super().load(entry)
-        self.symptom.data = f"custom-{entry.custom_symptom_id}" if entry.custom_symptom_id else entry.symptom_key
+        self.symptom.data = ref_of(entry)
         self.severity.data = entry.severity
         for name in ("region", "side", "duration", "frequency"):
             getattr(self, name).data = getattr(entry, name) or ""
@@ -145,7 +144,7 @@ class WeightForm(EntryForm):
 
     def validate_weight(self, field):
         unit = self.patient.weight_unit
-        low, high = WEIGHT_LIMITS[unit]
+        low, high = catalogue.WEIGHT_LIMITS[unit]
         if field.data is not None and not low <= field.data <= high:
             raise ValidationError(_l("Enter a weight between %(low)d and %(high)d %(unit)s.",
                                      low=low, high=high, unit=unit))
@@ -361,22 +360,47 @@ class CustomSymptomForm(AppForm):
     submit = SubmitField(_l("Add symptom"))
 
 
-class HistoryFilterForm(AppForm):
+class HistoryFilterForm(RangeForm):
     """The history filters arrive in the query string, so the filtered page can be bookmarked."""
 
-    class Meta:
-        csrf = False
-
-    range = SelectField(_l("Time"), choices=[
-        ("", _l("All time")),
-        ("since_visit", _l("Since the last appointment")),
-        ("30", _l("Last 30 days")),
-        ("90", _l("Last 3 months")),
-        ("365", _l("Last 12 months")),
-        ("custom", _l("Dates below")),
-    ], validate_choice=False)
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    default_range = "all"
     kind = optional_choice(catalogue.ENTRY_KINDS, _l("Kind of entry"), blank=_l("All"))
     group = optional_choice(catalogue.GROUPS, _l("Symptom group"), blank=_l("All"))
     symptom = SelectField(_l("Symptom"), validate_choice=False)
+
+    def set_symptoms(self, customs):
+        self.symptom.choices = [("", _l("All"))] + [(s.key, s.name) for s in catalogue.SYMPTOMS.values()] + [
+            (symptom_ref(None, c.id), c.name) for c in customs]
+
+    def chosen(self, field):
+        """The value of a filter if it is one the form offers, else no filter."""
+        return field.data if field.data in dict(field.choices) else ""
+
+
+KIND_FORMS = {
+    "symptom": SymptomForm,
+    "event": EventForm,
+    "weight": WeightForm,
+    "niv": NivForm,
+    "checkin": CheckInForm,
+    "carer": CarerForm,
+    "medication": MedicationForm,
+    "visit": VisitForm,
+    "question": QuestionForm,
+}
+
+
+def entry_form_for(kind, patient, tz, customs=None, **form_arguments):
+    """The form of an entry kind, ready for this patient: their own symptoms (`customs`, read if
+    not given), their weight unit, and the time zone its times are read in. form_arguments go to
+    the form (formdata, meta)."""
+    form = KIND_FORMS[kind](**form_arguments)
+    form.patient, form.tz = patient, tz
+    if kind == "symptom":
+        form.set_patient(patient, custom_symptoms(patient) if customs is None else customs)
+    return form
+
+
+class ImportForm(AppForm):
+    backup = FileField(_l("Backup file (.json)"), validators=[FileRequired(message=_l("Choose the backup file."))])
+    submit = SubmitField(_l("Make a diary from this backup"))

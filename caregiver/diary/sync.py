@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from ..diary.entries import KIND_FORMS, custom_symptoms, entry_form_for
+from ..clock import is_timezone
+from ..entries import custom_symptoms
 from ..extensions import db
-from ..i18n import is_timezone
 from ..models import Entry
+from .forms import KIND_FORMS, entry_form_for
 
 MAX_BATCH = 200
 
@@ -52,6 +53,7 @@ def merge_entries(patient, user, default_source, items):
             known[result.uuid] = (patient.id, None)  # the same UUID twice in one batch: stored once
             fresh.append((result, entry))
     store(fresh)
+    db.session.commit()
     return results
 
 

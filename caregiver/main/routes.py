@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..forms import ButtonForm
-from ..i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGUAGE_BY_CODE
+from ..i18n import LANGUAGE_BY_CODE, set_language_cookie
 from ..navigation import safe_next
 from . import bp
 
@@ -29,8 +29,7 @@ def language():
         current_user.locale = code
         db.session.commit()
     response = redirect(safe_next(url_for("main.index")))
-    response.set_cookie(LANG_COOKIE, code, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True,
-                        secure=request.is_secure)
+    set_language_cookie(response, code)
     return response
 
 

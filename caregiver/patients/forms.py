@@ -2,23 +2,17 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import catalogue
-from ..forms import AppForm, NumberField
+from ..forms import AppForm, NumberField, choices, stripped
 
 
 def not_in_future(form, field):
     if field.data and field.data > date.today():
         raise ValidationError(_l("This date is in the future."))
-
-
-def choices(table, blank=None):
-    options = [(key, label) for key, label in table.items()]
-    return ([("", blank)] if blank else []) + options
 
 
 class PatientForm(AppForm):
@@ -62,34 +56,46 @@ class PatientForm(AppForm):
     submit = SubmitField(_l("Save"))
 
     def validate_usual_weight(self, field):
-        low, high = WEIGHT_LIMITS[self.weight_unit.data if self.weight_unit.data in WEIGHT_LIMITS else "kg"]
+        limits = catalogue.WEIGHT_LIMITS
+        low, high = limits[self.weight_unit.data if self.weight_unit.data in limits else "kg"]
         if field.data is not None and not low <= field.data <= high:
             raise ValidationError(_l("Enter a weight between %(low)d and %(high)d %(unit)s.",
                                      low=low, high=high, unit=self.weight_unit.data))
 
+    def load(self, patient, is_patient):
+        """The form shows the profile as saved: the usual weight in the family's unit."""
+        self.process(obj=patient)
+        self.is_me.data = is_patient
+        if patient.usual_weight_kg is not None:
+            self.usual_weight.data = round(catalogue.from_kg(patient.usual_weight_kg, patient.weight_unit), 1)
+        self.onset_region.data = patient.onset_region or ""
 
-# The range a real adult weight falls in, per unit.
-WEIGHT_LIMITS = {"kg": (20, 300), "lb": (44, 660)}
+    def fill(self, patient):
+        patient.display_name = self.display_name.data.strip()
+        patient.birth_year = self.birth_year.data
+        patient.diagnosis = self.diagnosis.data
+        patient.onset_month = self.onset_month.data
+        patient.onset_region = self.onset_region.data or None
+        patient.height_cm = float(self.height_cm.data) if self.height_cm.data is not None else None
+        patient.weight_unit = self.weight_unit.data
+        patient.usual_weight_kg = (catalogue.to_kg(self.usual_weight.data, self.weight_unit.data)
+                                   if self.usual_weight.data is not None else None)
+        for name in ("neurologist", "clinic", "niv_settings_holder", "allergies", "emergency_contacts"):
+            setattr(patient, name, stripped(self[name].data))
+        patient.feeding_tube = self.feeding_tube.data
+        patient.breathing_support = self.breathing_support.data
 
 
 class InviteForm(AppForm):
-    role = SelectField(_l("What they may do"), choices=[
-        ("log", _l("Read and add to the diary")),
-        ("read", _l("Only read the diary")),
-        ("owner", _l("Everything, including managing the team")),
-    ])
+    role = SelectField(_l("What they may do"), default="log",
+                       choices=[(key, role.invite) for key, role in catalogue.ROLES.items()])
     is_patient = BooleanField(_l("This invite is for the patient themself"))
     submit = SubmitField(_l("Make an invite link"))
 
 
 class MemberRoleForm(AppForm):
-    role = SelectField(_l("Role"), choices=choices(catalogue.ROLE_NAMES))
+    role = SelectField(_l("Role"), choices=[(key, role.name) for key, role in catalogue.ROLES.items()])
     submit = SubmitField(_l("Change"))
-
-
-class ImportForm(AppForm):
-    backup = FileField(_l("Backup file (.json)"), validators=[FileRequired(message=_l("Choose the backup file."))])
-    submit = SubmitField(_l("Make a diary from this backup"))
 
 
 class DeletePatientForm(AppForm):

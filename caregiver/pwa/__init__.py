@@ -1,4 +1,4 @@
-"""The installable, offline-first app: manifest, service worker, offline page and the sync endpoint."""
+"""The installable, offline-first app: manifest, service worker and the offline page."""
 from flask import Blueprint
 
 bp = Blueprint("pwa", __name__)

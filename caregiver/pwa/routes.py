@@ -4,19 +4,14 @@ import json
 import os
 from functools import cache
 
-from flask import Response, current_app, jsonify, render_template, request, url_for
+import re
+
+from flask import Response, current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from flask_wtf.csrf import CSRFError, validate_csrf
-from wtforms import ValidationError
 
-from ..access import membership_or_404
-from ..diary.routes import default_source
-from ..extensions import db
 from ..i18n import LANGUAGE_BY_CODE, LANGUAGES, text_direction
 from . import bp
-from .sync import MAX_BATCH, merge_entries
 
 THEME_COLOUR = "#163f69"
 BACKGROUND_COLOUR = "#f3f5f8"
@@ -71,10 +66,34 @@ def service_worker():
         script = source.read()
     shell = [url_for("static", filename=path) for path in SHELL_FILES] + [
         url_for("pwa.offline", lang=language.code) for language in LANGUAGES]
-    script = script.replace("__VERSION__", static_version(current_app.static_folder)).replace(
-        "__SHELL__", json.dumps(shell))
+    script = (script.replace("__VERSION__", static_version(current_app.static_folder))
+              .replace("__SHELL__", json.dumps(shell)).replace("__ROUTES__", json.dumps(worker_routes())))
     return Response(script, mimetype="text/javascript", headers={
         "Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+
+
+# The routes the worker acts on, as the app's URL map has them, so that the two cannot drift apart.
+WORKER_ROUTES = {"quickLog": "diary.quick", "newEntry": "diary.new_entry", "sync": "diary.sync",
+                 "signOut": "auth.signout", "signOutEverywhere": "auth.signout_everywhere"}
+
+
+def route_pattern(endpoint):
+    """A Flask rule as a JavaScript regular expression: each variable part becomes a group."""
+    rule = next(current_app.url_map.iter_rules(endpoint)).rule
+    parts = re.split(r"<(?:(\w+):)?\w+>", rule)
+    pattern, converters = "", parts[1::2]
+    for index, literal in enumerate(parts[::2]):
+        pattern += re.escape(literal).replace("/", "\\/")
+        if index < len(converters):
+            pattern += r"(\d+)" if converters[index] == "int" else r"([^/]+)"
+    return f"^{pattern}$"
+
+
+def worker_routes():
+    routes = {name: route_pattern(endpoint) for name, endpoint in WORKER_ROUTES.items()}
+    # Where a batch of offline entries goes: "/patients/{patient_id}/sync".
+    routes["syncTemplate"] = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", next(current_app.url_map.iter_rules("diary.sync")).rule)
+    return routes
 
 
 @bp.route("/offline/<lang>")
@@ -84,23 +103,3 @@ def offline(lang):
     with force_locale(language.code):
         return render_template("pwa/offline.html", html_lang=language.code.replace("_", "-"),
                                text_direction=text_direction(language.code))
-
-
-@bp.route("/patients/<int:patient_id>/sync", methods=["POST"])
-@login_required
-def sync(patient_id):
-    """Entries logged offline, as JSON: {"entries": [{"uuid", "kind", "fields", "tz"}, ...]}."""
-    membership = membership_or_404(patient_id, need="log")
-    if current_app.config.get("WTF_CSRF_ENABLED", True):
-        try:
-            validate_csrf(request.headers.get("X-CSRFToken"))
-        except (ValidationError, CSRFError):
-            return jsonify(error=_("This page was open too long. Please reload it; your entries are kept.")), 400
-    payload = request.get_json(silent=True)
-    items = payload.get("entries") if isinstance(payload, dict) else None
-    if not isinstance(items, list) or len(items) > MAX_BATCH:
-        return jsonify(error=_("Something in that request was not right")), 400
-    results = merge_entries(membership.patient, current_user, default_source(membership), items)
-    db.session.commit()
-    return jsonify(results=[{"uuid": r.uuid, "status": r.status, "errors": r.errors, "id": r.id}
-                            for r in results])

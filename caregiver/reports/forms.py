@@ -3,9 +3,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectField, SubmitField
 
-from ..forms import AppForm
-from ..i18n import LANGUAGES
-from ..trends.forms import RangeForm
+from ..forms import AppForm, RangeForm
+from ..i18n import LANGUAGE_BY_CODE, LANGUAGES
 
 PAPER_SIZES = {"A4": _l("A4"), "Letter": _l("US Letter")}
 # The query-string keys of a report; a share link keeps them to show the same summary.
@@ -23,9 +22,8 @@ class ReportForm(RangeForm):
 
     def options(self, default_language):
         """The validated choices, with safe defaults for anything unknown."""
-        codes = [language.code for language in LANGUAGES]
         return {
-            "language": self.language.data if self.language.data in codes else default_language,
+            "language": self.language.data if self.language.data in LANGUAGE_BY_CODE else default_language,
             "paper": self.paper.data if self.paper.data in PAPER_SIZES else "A4",
             "notes": self.notes.data, "carer": self.carer.data, "appendix": self.appendix.data,
         }

@@ -1,35 +1,32 @@
 """The visit summary (preview, PDF, read-only links for the clinic) and the emergency card."""
-from datetime import timedelta
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from .. import documents, sharing
 from ..access import membership_or_404, open_share_link
-from ..diary.entries import current_medications
-from ..extensions import db
+from ..clock import local_today, utc_now
+from ..entries import current_medications
 from ..forms import ButtonForm
-from ..i18n import to_local, utc_now
-from ..models import ShareLink, ShareView
-from ..trends.ranges import chosen_range
+from ..summary import summary_for
 from . import bp
 from .forms import ShareForm, report_form, report_query
-from . import pdf as documents
-from .summary import build_summary
 
 
-def summary_for(patient, query, tz):
+def summary_and_options(patient, query, tz):
     """The summary and options that report choices (a query string, or a share link's) ask for."""
     form = report_form(query)
-    since, until, visit = chosen_range(patient, form, tz)
-    return build_summary(patient, since, until, tz, last_visit=visit), form.options(str(get_locale()))
+    return summary_for(patient, form.choice(), tz), form.options(str(get_locale()))
 
 
 def pdf_response(document, filename):
     return Response(document, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def summary_file_name(summary):
+    return f"visit-summary-{summary.period.last_day}.pdf"
 
 
 @bp.route("/patients/<int:patient_id>/report")
@@ -46,17 +43,17 @@ def new(patient_id):
 @login_required
 def preview(patient_id):
     patient = membership_or_404(patient_id).patient
-    summary, options = summary_for(patient, request.args, current_user.timezone)
-    return documents.render_summary_html(summary, options, pdf_url=url_for("reports.pdf", patient_id=patient_id,
-                                                                   **report_query(request.args)))
+    summary, options = summary_and_options(patient, request.args, current_user.timezone)
+    return documents.render_summary_html(patient, summary, options, pdf_url=url_for(
+        "reports.pdf", patient_id=patient_id, **report_query(request.args)))
 
 
 @bp.route("/patients/<int:patient_id>/report/summary.pdf")
 @login_required
 def pdf(patient_id):
     patient = membership_or_404(patient_id).patient
-    summary, options = summary_for(patient, request.args, current_user.timezone)
-    return pdf_response(documents.summary_pdf(summary, options), f"visit-summary-{summary.last_day}.pdf")
+    summary, options = summary_and_options(patient, request.args, current_user.timezone)
+    return pdf_response(documents.summary_pdf(patient, summary, options), summary_file_name(summary))
 
 
 @bp.route("/patients/<int:patient_id>/report/links", methods=["GET", "POST"])
@@ -67,36 +64,25 @@ def share_links(patient_id):
     query = report_query(request.args)
     form = ShareForm()
     if form.validate_on_submit():
-        link = ShareLink(patient_id=patient_id, options=query, tz=current_user.timezone,
-                         created_by_id=current_user.id, expires_at=utc_now() + timedelta(days=form.days.data))
-        db.session.add(link)
-        db.session.commit()
+        link = sharing.create_link(patient_id, query, current_user.timezone, current_user, form.days.data)
         flash(_("The link is ready. It works until %(date)s.", date=format_datetime(link.expires_at, "medium")),
               "success")
         return redirect(url_for("reports.share_links", patient_id=patient_id, made=link.id))
-    links = db.session.scalars(
-        select(ShareLink).where(ShareLink.patient_id == patient_id).order_by(ShareLink.created_at.desc())
-    ).all()
     return render_template("reports/links.html", patient=membership.patient, membership=membership, form=form,
-                           links=links, query=query, now=utc_now(), button=ButtonForm(),
+                           links=sharing.links_of(patient_id), query=query, now=utc_now(), button=ButtonForm(),
                            made=request.args.get("made", type=int))
 
 
 def patients_link_or_404(patient_id, link_id):
     membership_or_404(patient_id, need="owner")
-    link = db.session.get(ShareLink, link_id)
-    if link is None or link.patient_id != patient_id:
-        abort(404)
-    return link
+    return sharing.link_of(patient_id, link_id) or abort(404)
 
 
 @bp.route("/patients/<int:patient_id>/report/links/<int:link_id>/revoke", methods=["POST"])
 @login_required
 def revoke_link(patient_id, link_id):
     link = patients_link_or_404(patient_id, link_id)
-    if ButtonForm().validate_on_submit() and link.revoked_at is None:
-        link.revoked_at = utc_now()
-        db.session.commit()
+    if ButtonForm().validate_on_submit() and sharing.withdraw(link):
         flash(_("The link is withdrawn. It no longer opens the summary."), "success")
     return redirect(url_for("reports.share_links", patient_id=patient_id))
 
@@ -108,8 +94,8 @@ def link_pdf(patient_id, link_id):
     link = patients_link_or_404(patient_id, link_id)
     if not link.is_open(utc_now()):
         abort(404)
-    summary, options = summary_for(link.patient, link.options, link.tz)
-    return pdf_response(documents.summary_pdf(summary, options, share=link), f"visit-summary-{summary.last_day}.pdf")
+    summary, options = summary_and_options(link.patient, link.options, link.tz)
+    return pdf_response(documents.summary_pdf(link.patient, summary, options, share=link), summary_file_name(summary))
 
 
 def shared_link_or_410(token, format):
@@ -117,9 +103,7 @@ def shared_link_or_410(token, format):
     link = open_share_link(token)
     if link is None:
         abort(410)
-    db.session.add(ShareView(link_id=link.id, format=format, address=request.remote_addr,
-                             browser=(request.user_agent.string or "")[:200] or None))
-    db.session.commit()
+    sharing.record_opening(link, format, request.remote_addr, request.user_agent.string)
     return link
 
 
@@ -134,22 +118,23 @@ def private(response):
 @bp.route("/shared/<token>")
 def shared(token):
     link = shared_link_or_410(token, "html")
-    summary, options = summary_for(link.patient, link.options, link.tz)
-    html = documents.render_summary_html(summary, options, share=link, pdf_url=url_for("reports.shared_pdf", token=token))
-    return private(Response(html))
+    summary, options = summary_and_options(link.patient, link.options, link.tz)
+    return private(Response(documents.render_summary_html(
+        link.patient, summary, options, share=link, pdf_url=url_for("reports.shared_pdf", token=token))))
 
 
 @bp.route("/shared/<token>/summary.pdf")
 def shared_pdf(token):
     link = shared_link_or_410(token, "pdf")
-    summary, options = summary_for(link.patient, link.options, link.tz)
-    return private(pdf_response(documents.summary_pdf(summary, options, share=link), f"visit-summary-{summary.last_day}.pdf"))
+    summary, options = summary_and_options(link.patient, link.options, link.tz)
+    return private(pdf_response(documents.summary_pdf(link.patient, summary, options, share=link),
+                                summary_file_name(summary)))
 
 
 def card_for(patient_id):
     """The emergency card's inputs: the patient, today's medicines, the reader's language and zone."""
     patient, tz = membership_or_404(patient_id).patient, current_user.timezone
-    return patient, current_medications(patient, to_local(utc_now(), tz).date()), str(get_locale()), tz
+    return patient, current_medications(patient, local_today(tz)), str(get_locale()), tz
 
 
 @bp.route("/patients/<int:patient_id>/emergency-card")

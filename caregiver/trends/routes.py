@@ -3,11 +3,11 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from ..access import membership_or_404
-from ..reports.summary import build_summary
+from ..forms import RangeForm
+from ..summary import summary_for
+from ..summary.figures import summary_figures
 from . import bp
-from .figures import summary_figures
-from .forms import RangeForm
-from .ranges import chosen_range
+
 
 @bp.route("/patients/<int:patient_id>/trends")
 @login_required
@@ -15,7 +15,6 @@ def page(patient_id):
     membership = membership_or_404(patient_id)
     patient = membership.patient
     form = RangeForm(request.args)
-    since, until, visit = chosen_range(patient, form, current_user.timezone)
-    summary = build_summary(patient, since, until, current_user.timezone, last_visit=visit)
+    summary = summary_for(patient, form.choice(), current_user.timezone)
     return render_template("trends/page.html", patient=patient, membership=membership, form=form, summary=summary,
                            figures=summary_figures(summary, patient.weight_unit))

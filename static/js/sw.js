@@ -1,15 +1,17 @@
 // The service worker: keeps the app shell and visited pages for offline use, and keeps entries
 // logged offline in IndexedDB until the server has them. Served by Flask at /sw.js, which fills
-// in the version (a hash of the static files) and the list of shell files.
+// in the version (a hash of the static files), the list of shell files and the routes it acts on.
 const VERSION = '__VERSION__';
 const SHELL = __SHELL__;
+const ROUTES = __ROUTES__;
 const STATIC_CACHE = `static-${VERSION}`;
 const PAGES_CACHE = `pages-${VERSION}`;
 const LANGUAGE_KEY = '/__language';
 
 // Forms that make a diary entry: the quick log (symptom, place) and the full entry forms.
-const QUICK_LOG = /^\/patients\/(\d+)\/log\/([\w-]+)$/;
-const NEW_ENTRY = /^\/patients\/(\d+)\/new\/(\w+)$/;
+const QUICK_LOG = new RegExp(ROUTES.quickLog);
+const NEW_ENTRY = new RegExp(ROUTES.newEntry);
+const SIGN_OUT = [new RegExp(ROUTES.signOut), new RegExp(ROUTES.signOutEverywhere)];
 // Pages never kept on the phone: sign-in pages, other people's shared links, downloads.
 const NOT_KEPT = /^\/(account|shared|sw\.js|manifest)|\.pdf$/;
 
@@ -33,7 +35,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method === 'POST') {
     if (QUICK_LOG.test(url.pathname) || NEW_ENTRY.test(url.pathname)) {
       event.respondWith(postOrKeep(request, url));
-    } else if (url.pathname.startsWith('/account/signout')) {
+    } else if (SIGN_OUT.some((route) => route.test(url.pathname))) {
       // A shared phone: what was read stays with the person who read it.
       event.respondWith(caches.delete(PAGES_CACHE).then(() => fetch(request)));
     }
@@ -151,7 +153,7 @@ function flushQueue() {
       const mine = waiting.filter((entry) => entry.patientId === patientId);
       for (let start = 0; start < mine.length; start += 50) {
         const batch = mine.slice(start, start + 50);
-        const response = await fetch(`/patients/${patientId}/sync`, {
+        const response = await fetch(ROUTES.syncTemplate.replace('{patient_id}', patientId), {
           method: 'POST',
           credentials: 'same-origin',
           headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token || '' },

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from caregiver.extensions import db
-from caregiver.i18n import utc_now
+from caregiver.clock import utc_now
 from caregiver.models import CheckInItem, Entry, Invite
 
 from ..conftest import PASSWORD, make_patient, make_user

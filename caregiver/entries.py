@@ -1,0 +1,442 @@
+"""The diary's entries without views: symptom references, queries, titles, change records, operations.
+
+Every blueprint that reads or writes entries comes here; none holds its own copy of these rules.
+Operations commit their own unit of work, so that a view validates, calls one of them and redirects.
+"""
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from . import catalogue
+from .clock import to_local, utc_now
+from .extensions import db
+from .models import CustomSymptom, Entry, Revision
+
+# ---------------------------------------------------------------------------------------------
+# Symptom references: a catalogue key ("cramps") or one of the family's own symptoms ("custom-12").
+
+CUSTOM_PREFIX = "custom-"
+
+
+def symptom_ref(symptom_key, custom_symptom_id):
+    """The one writer of a symptom reference."""
+    return f"{CUSTOM_PREFIX}{custom_symptom_id}" if custom_symptom_id else symptom_key
+
+
+def ref_of(entry):
+    return symptom_ref(entry.symptom_key, entry.custom_symptom_id)
+
+
+def parse_symptom_ref(ref):
+    """The one reader: (catalogue key, None), (None, custom symptom id), or (None, None) when the
+    reference is neither (it names no symptom of any diary)."""
+    ref = ref or ""
+    if ref.startswith(CUSTOM_PREFIX):
+        number = ref.removeprefix(CUSTOM_PREFIX)
+        return (None, int(number)) if number.isdigit() and len(number) < 10 else (None, None)
+    return (ref, None) if ref in catalogue.SYMPTOMS else (None, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entries read as plain rows, for pages and reports that read many at once.
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """One live entry as plain values: what summaries, notes and the appendix read.
+
+    `local` is occurred_at in the reader's time zone, worked out once when the row is read.
+    """
+
+    id: int
+    kind: str
+    occurred_at: datetime
+    symptom_key: str | None
+    custom_symptom_id: int | None
+    severity: int | None
+    region: str | None
+    side: str | None
+    event_type: str | None
+    injured: bool | None
+    value: float | None
+    name: str | None
+    dose: str | None
+    ended_on: date | None
+    done_at: datetime | None
+    note: str | None
+    source: str
+    reported_by_id: int | None
+    custom_name: str | None = None
+    custom_group: str | None = None
+    local: datetime | None = None
+
+    @property
+    def ref(self):
+        return symptom_ref(self.symptom_key, self.custom_symptom_id)
+
+
+_ROW_COLUMNS = tuple(getattr(Entry, f.name) for f in fields(EntryRow)[:18])
+
+
+def read_rows(query, tz):
+    """EntryRows for a select of entries (its where and order), with the family's symptom names."""
+    statement = (query.with_only_columns(*_ROW_COLUMNS, CustomSymptom.name, CustomSymptom.group)
+                 .outerjoin(CustomSymptom, CustomSymptom.id == Entry.custom_symptom_id))
+    return tuple(EntryRow(*values, to_local(values[2], tz)) for values in db.session.execute(statement))
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries
+
+def live_entries(patient):
+    return select(Entry).where(Entry.patient_id == patient.id, Entry.deleted_at.is_(None))
+
+
+def custom_symptoms(patient):
+    return db.session.scalars(
+        select(CustomSymptom).where(CustomSymptom.patient_id == patient.id).order_by(CustomSymptom.name)
+    ).all()
+
+
+def last_visit(patient, before=None):
+    """The latest appointment that has taken place (noted future ones are not yet visits)."""
+    return db.session.scalar(
+        live_entries(patient).where(Entry.kind == "visit", Entry.occurred_at <= (before or utc_now()))
+        .order_by(Entry.occurred_at.desc()).limit(1)
+    )
+
+
+def latest_checkin(patient):
+    return db.session.scalar(
+        live_entries(patient).where(Entry.kind == "checkin").order_by(Entry.occurred_at.desc()).limit(1)
+    )
+
+
+def first_entry_at(patient):
+    return db.session.scalar(select(func.min(Entry.occurred_at)).where(
+        Entry.patient_id == patient.id, Entry.deleted_at.is_(None), Entry.kind != "question"))
+
+
+def current_medications(patient, today):
+    """Medicines not stopped before `today` (a local date), by name."""
+    return db.session.scalars(
+        live_entries(patient).where(Entry.kind == "medication")
+        .where(Entry.ended_on.is_(None) | (Entry.ended_on >= today)).order_by(Entry.name)
+    ).all()
+
+
+def recent_entries(patient, limit=5):
+    return db.session.scalars(
+        live_entries(patient).where(Entry.kind != "question").order_by(Entry.occurred_at.desc()).limit(limit)
+    ).all()
+
+
+def open_question_count(patient):
+    return db.session.scalar(select(func.count()).select_from(
+        live_entries(patient).where(Entry.kind == "question", Entry.done_at.is_(None)).subquery()))
+
+
+def deleted_entries(patient, limit=100):
+    return db.session.scalars(
+        select(Entry).where(Entry.patient_id == patient.id, Entry.deleted_at.is_not(None))
+        .order_by(Entry.deleted_at.desc()).limit(limit)
+    ).all()
+
+
+def entry_of(patient, entry_id, include_deleted=False):
+    """An entry of this patient, or None (entries of other patients do not exist from here)."""
+    query = select(Entry).where(Entry.id == entry_id, Entry.patient_id == patient.id)
+    if not include_deleted:
+        query = query.where(Entry.deleted_at.is_(None))
+    return db.session.scalar(query)
+
+
+# The lists with a page of their own, each in its order.
+LIST_ORDERS = {
+    "medication": (Entry.ended_on.is_not(None), Entry.occurred_at.desc()),
+    "visit": (Entry.occurred_at.desc(),),
+    "question": (Entry.done_at.is_not(None), Entry.done_at.desc(), Entry.occurred_at.desc()),
+}
+
+
+def entries_of_kind(patient, kind):
+    return db.session.scalars(live_entries(patient).where(Entry.kind == kind).order_by(*LIST_ORDERS[kind])).all()
+
+
+@dataclass
+class HistoryFilter:
+    since: datetime | None = None  # naive UTC, inclusive
+    until: datetime | None = None  # naive UTC, exclusive
+    kind: str = ""
+    group: str = ""
+    symptom: str = ""  # a symptom reference
+
+
+def history_query(patient, history_filter):
+    """Entries matching the filter, newest first; questions stay on their own list."""
+    query = live_entries(patient).where(Entry.kind != "question")
+    if history_filter.since:
+        query = query.where(Entry.occurred_at >= history_filter.since)
+    if history_filter.until:
+        query = query.where(Entry.occurred_at < history_filter.until)
+    if history_filter.kind:
+        query = query.where(Entry.kind == history_filter.kind)
+    if history_filter.group:
+        keys = [s.key for s in catalogue.SYMPTOMS.values() if history_filter.group in s.groups]
+        query = query.where(Entry.kind == "symptom").where(or_(
+            Entry.symptom_key.in_(keys),
+            Entry.custom_symptom_id.in_(
+                select(CustomSymptom.id).where(CustomSymptom.patient_id == patient.id,
+                                               CustomSymptom.group == history_filter.group)
+            ),
+        ))
+    if history_filter.symptom:
+        symptom_key, custom_id = parse_symptom_ref(history_filter.symptom)
+        query = query.where(Entry.custom_symptom_id == custom_id if custom_id else Entry.symptom_key == symptom_key)
+    return query.order_by(Entry.occurred_at.desc(), Entry.id.desc())
+
+
+# No history is anywhere near this many pages long; a bigger page number in the URL is a typo.
+MAX_HISTORY_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    days: list  # [(local date, [Entry, ...])], newest first
+    page: int
+    has_next: bool
+
+
+def history_page(patient, history_filter, page, per_page, tz):
+    """One page of the history, grouped by local day, without counting the whole history."""
+    page = min(max(page, 1), MAX_HISTORY_PAGE)
+    found = db.session.scalars(history_query(patient, history_filter).limit(per_page + 1)
+                               .offset((page - 1) * per_page)).all()
+    days = []
+    for entry in found[:per_page]:
+        day = to_local(entry.occurred_at, tz).date()
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(entry)
+    return HistoryPage(days, page, len(found) > per_page)
+
+
+# ---------------------------------------------------------------------------------------------
+# What an entry is called, in the reader's language
+
+def symptom_name(entry):
+    if entry.custom_name is not None:
+        return entry.custom_name
+    symptom = catalogue.SYMPTOMS.get(entry.symptom_key)
+    return str(symptom.name) if symptom else entry.symptom_key or ""
+
+
+def entry_explainer(entry):
+    if entry.kind == "event" and entry.event_type == "fall":
+        return "falls"
+    symptom = catalogue.SYMPTOMS.get(entry.symptom_key or "")
+    return symptom.explainer if symptom else None
+
+
+def entry_title(entry, weight_unit="kg"):
+    """One line that says what the entry is, in the reader's language (an Entry or an EntryRow)."""
+    kind = entry.kind
+    if kind == "symptom":
+        place = catalogue.region_label(entry.region, entry.side)
+        name = symptom_name(entry)
+        return _("%(symptom)s, %(place)s", symptom=name, place=place) if place else name
+    if kind == "event":
+        return str(catalogue.EVENT_TYPES.get(entry.event_type, entry.event_type))
+    if kind == "weight":
+        weight = format_decimal(round(catalogue.from_kg(entry.value, weight_unit), 1))
+        return _("Weight: %(weight)s %(unit)s", weight=weight, unit=weight_unit)
+    if kind == "niv":
+        return _("NIV: %(hours)s hours", hours=format_decimal(entry.value))
+    if kind == "carer":
+        return _("Carer coping: %(score)d of 10", score=int(entry.value))
+    if kind == "checkin":
+        return _("Functional check-in: %(total)d of %(max)d", total=int(entry.value),
+                 max=catalogue.CHECKIN_MAX_SCORE)
+    if kind == "medication":
+        return " ".join(filter(None, (entry.name, entry.dose)))
+    if kind == "visit":
+        return _("Appointment with %(name)s", name=entry.name) if entry.name else _("Appointment")
+    return entry.note or ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Change records: who created, changed, deleted or restored an entry, and what changed
+
+# Columns that a person can change; what a Revision compares.
+TRACKED_FIELDS = (
+    "occurred_at", "tz", "symptom_key", "custom_symptom_id", "severity", "region", "side", "duration",
+    "frequency", "event_type", "injured", "value", "name", "dose", "ended_on", "done_at", "note", "source",
+)
+
+
+def snapshot(entry):
+    """The tracked fields (and check-in scores) as JSON-ready values."""
+    values = {}
+    for name in TRACKED_FIELDS:
+        value = getattr(entry, name)
+        values[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
+    for item in entry.checkin_items:
+        values[f"checkin:{item.domain}"] = item.score
+    return values
+
+
+def record(entry, user, action, before=None):
+    """Keep who changed the entry, when and how. `before` is the snapshot taken before an edit.
+    Returns False for an edit that changed nothing (and records nothing)."""
+    now = utc_now()
+    changes = None
+    if before is not None:
+        after = snapshot(entry)
+        changes = {k: [before.get(k), after.get(k)] for k in after.keys() | before.keys()
+                   if before.get(k) != after.get(k)}
+        if not changes:
+            return False
+    if action == "edited":
+        entry.updated_at = now
+    entry.revisions.append(Revision(action=action, changed_by_id=user.id, changed_at=now, changes=changes))
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The quick log: big buttons for the symptoms logged most, then where
+
+def default_source(membership):
+    """Who noticed it, unless said otherwise: the patient's own account reports for themself."""
+    return "patient" if membership.is_patient else "carer"
+
+
+@dataclass(frozen=True)
+class QuickSymptom:
+    """A big button on the patient's home: a catalogue symptom or one of the family's own."""
+
+    ref: str
+    name: str
+    regions: tuple
+    explainer: str | None
+
+    @property
+    def places(self):
+        """(region, side) pairs to offer as buttons: each side of a paired region, or no side."""
+        return [(region, side) for region in self.regions
+                for side in (tuple(catalogue.SIDES) if region in catalogue.SIDED_REGIONS else (None,))]
+
+
+def quick_symptom(ref, customs):
+    symptom_key, custom_id = parse_symptom_ref(ref)
+    if symptom_key in catalogue.LOGGABLE_SYMPTOMS:
+        symptom = catalogue.LOGGABLE_SYMPTOMS[symptom_key]
+        return QuickSymptom(ref, str(symptom.name), symptom.regions, symptom.explainer)
+    for custom in customs:
+        if custom.id == custom_id:
+            return QuickSymptom(ref, custom.name, tuple(catalogue.REGIONS), None)
+    return None
+
+
+# For a new diary, start with the symptoms families log most in the first months.
+STARTER_SYMPTOMS = ("weakness", "cramps", "twitching", "stiffness", "tiredness", "slurred_speech")
+
+
+def most_logged_symptoms(patient, customs, limit=6, days=90):
+    """The symptoms this patient logs most in the last `days`, topped up with common ones."""
+    since = utc_now() - timedelta(days=days)
+    counts = db.session.execute(
+        select(Entry.symptom_key, Entry.custom_symptom_id, func.count())
+        .where(Entry.patient_id == patient.id, Entry.kind == "symptom", Entry.deleted_at.is_(None),
+               Entry.occurred_at >= since)
+        .group_by(Entry.symptom_key, Entry.custom_symptom_id)
+    ).all()
+    ranked = sorted((-count, symptom_ref(key, custom)) for key, custom, count in counts)
+    refs = [ref for _count, ref in ranked[:limit]]
+    refs += [s for s in STARTER_SYMPTOMS if s not in refs]
+    found = (quick_symptom(ref, customs) for ref in refs)
+    return [symptom for symptom in found if symptom][:limit]
+
+
+def symptoms_by_group(customs):
+    """[(group key, group name, [QuickSymptom])] for the symptom picker: the catalogue, then the family's own."""
+    return [
+        (group, name,
+         [quick_symptom(s.key, customs) for s in catalogue.LOGGABLE_SYMPTOMS.values() if s.group == group]
+         + [quick_symptom(symptom_ref(None, c.id), customs) for c in customs if c.group == group])
+        for group, name in catalogue.GROUPS.items()
+    ]
+
+
+def log_quick(membership, user, symptom, region, side):
+    """Save a quick-log entry, timed now. Returns None for a place the button did not offer."""
+    region, side = region or None, side or None
+    if region is not None and region not in symptom.regions or side is not None and side not in catalogue.SIDES:
+        return None
+    symptom_key, custom_id = parse_symptom_ref(symptom.ref)
+    entry = Entry(
+        patient_id=membership.patient_id, kind="symptom", occurred_at=utc_now(), tz=user.timezone,
+        symptom_key=symptom_key, custom_symptom_id=custom_id, region=region,
+        side=side if region in catalogue.SIDED_REGIONS else None,
+        source=default_source(membership), reported_by_id=user.id,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def add_custom_symptom(patient, name, group):
+    """The family's own symptom, or None when one of that name is already on their list."""
+    name = name.strip()
+    exists = db.session.scalar(
+        select(CustomSymptom.id).where(CustomSymptom.patient_id == patient.id, CustomSymptom.name == name))
+    if exists:
+        return None
+    custom = CustomSymptom(patient_id=patient.id, name=name, group=group)
+    db.session.add(custom)
+    db.session.commit()
+    return custom
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving, deleting and restoring
+
+def save_entry(entry, user, fill):
+    """Add a new entry, or edit one with a change record; `fill` (a form's) sets its fields.
+    Returns whether anything was saved (an unchanged edit saves nothing)."""
+    is_new = entry.id is None
+    before = None if is_new else snapshot(entry)
+    fill(entry)
+    if is_new:
+        entry.reported_by_id = user.id
+        db.session.add(entry)
+        saved = True
+    else:
+        saved = record(entry, user, "edited", before)
+    db.session.commit()
+    return saved
+
+
+def delete_entry(entry, user):
+    """Deleting can be undone: the entry is marked, kept and listed with the deleted ones."""
+    entry.deleted_at = utc_now()
+    record(entry, user, "deleted")
+    db.session.commit()
+
+
+def restore_entry(entry, user):
+    if entry.deleted_at is None:
+        return False
+    entry.deleted_at = None
+    record(entry, user, "restored")
+    db.session.commit()
+    return True
+
+
+def toggle_question(entry, user):
+    """A question asked at the appointment is ticked off (and can be unticked)."""
+    before = snapshot(entry)
+    entry.done_at = None if entry.done_at else utc_now()
+    record(entry, user, "edited", before)
+    db.session.commit()

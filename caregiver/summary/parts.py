@@ -1,0 +1,380 @@
+"""The parts of a summary, made from plain rows by pure functions: no database and no Flask.
+
+A test can build a whole Summary from hand-made rows (see DiaryRows); the trends page, the visit
+summary, share links and the summary command all get theirs from summary.summary_for().
+"""
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import mean, median
+
+from .. import catalogue
+from ..clock import to_local
+from . import maths
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the summary needs of the patient's profile."""
+
+    diagnosis: str = "als"
+    onset_month: date | None = None
+    feeding_tube: bool = False
+    breathing_support: str = "none"
+    usual_weight_kg: float | None = None
+    height_cm: float | None = None
+
+    @classmethod
+    def of(cls, patient):
+        return cls(patient.diagnosis, patient.onset_month, bool(patient.feeding_tube), patient.breathing_support,
+                   patient.usual_weight_kg, patient.height_cm)
+
+
+def month_of(local):
+    return date(local.year, local.month, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime  # naive UTC, inclusive
+    until: datetime  # naive UTC, exclusive
+    tz: str
+    visit_at: datetime | None = None  # the last appointment, which "new or worse" compares with
+
+    @property
+    def first_day(self):
+        return to_local(self.since, self.tz).date()
+
+    @property
+    def last_day(self):
+        """The last local day covered (until is exclusive)."""
+        return to_local(self.until - timedelta(microseconds=1), self.tz).date()
+
+    @property
+    def days_covered(self):
+        return max(1, (to_local(self.until, self.tz).date() - self.first_day).days)
+
+    @property
+    def months(self):
+        """The first day of every calendar month the range touches."""
+        months, month = [], month_of(to_local(self.since, self.tz))
+        last = month_of(to_local(self.until - timedelta(seconds=1), self.tz))
+        while month <= last:
+            months.append(month)
+            month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        return tuple(months)
+
+
+@dataclass(frozen=True)
+class DiaryRows:
+    """What the summary reads from the diary for a period (summary.read.read_rows makes it)."""
+
+    entries: tuple = ()  # EntryRow: live entries in the range except questions, oldest first
+    checkin_scores: dict = field(default_factory=dict)  # check-in entry id: {domain: score}
+    reporter_names: dict = field(default_factory=dict)  # account id: name
+    weight_at_visit: float | None = None  # the last weight up to a day after the last appointment
+    before_visit: tuple = ()  # (symptom ref, severity) in the same length of time before the appointment
+    ever_before_visit: frozenset = frozenset()  # symptom refs logged at any time before the appointment
+    open_questions: tuple = ()  # EntryRow
+    medications: tuple = ()  # EntryRow: taken at some time in the range
+
+
+@dataclass(frozen=True)
+class CheckInPoint:
+    occurred_at: datetime
+    total: int
+    items: dict
+
+
+@dataclass(frozen=True)
+class Function:
+    """The functional check-in over the range."""
+
+    points: tuple = ()  # CheckInPoint, oldest first
+    slope: float | None = None  # points a month over the range
+    rate: float | None = None  # points lost a month since the first symptom (ΔFS)
+    band: str | None = None
+    areas_first: dict = field(default_factory=dict)
+    areas_last: dict = field(default_factory=dict)
+    items_fell: dict = field(default_factory=dict)  # domain: (first, last)
+    kings_stage: str | None = None
+    mitos_stage: int | None = None
+
+    @property
+    def first(self):
+        return self.points[0] if self.points else None
+
+    @property
+    def latest(self):
+        return self.points[-1] if self.points else None
+
+    @property
+    def changes(self):
+        """[(domain, first score, last score)] over the range, for all twelve domains."""
+        if not self.points:
+            return []
+        first, last = self.points[0].items, self.points[-1].items
+        return [(d, first.get(d), last.get(d)) for d in catalogue.CHECKIN_DOMAINS]
+
+
+@dataclass(frozen=True)
+class Weight:
+    points: tuple = ()  # (when, kg), oldest first
+    at_visit: float | None = None
+    change_from_usual: float | None = None
+    change_from_visit: float | None = None
+    change_in_range: float | None = None
+    bmi: float | None = None
+
+    @property
+    def latest(self):
+        return self.points[-1][1] if self.points else None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Events and symptom groups per calendar month, every month of the range present (zeros too)."""
+
+    events: dict = field(default_factory=dict)  # month: Counter(event type)
+    groups: dict = field(default_factory=dict)  # month: Counter(group)
+
+    def event_count(self, event_type):
+        return sum(counts[event_type] for counts in self.events.values())
+
+
+@dataclass(frozen=True)
+class SymptomRow:
+    ref: str
+    name: object  # the family's own name, or a lazy catalogue name (the reader's language)
+    group: str
+    first_logged: datetime
+    last_logged: datetime
+    times: int
+    per_week: float
+    typical: float | None
+    worst: int | None
+    trend: str | None  # new, worse, same, better (maths.symptom_trend)
+    severity_by_month: tuple = ()  # (first of month, typical severity or None)
+
+
+@dataclass(frozen=True)
+class Summary:
+    profile: Profile
+    period: Period
+    entries: tuple  # EntryRow, oldest first
+    logged_days: tuple  # local dates with at least one entry
+    entered_by: tuple  # (account name, entries), most first
+    function: Function
+    weight: Weight
+    counts: Counts
+    symptoms: tuple  # SymptomRow, most logged first
+    niv_hours: tuple  # (when, hours)
+    carer_scores: tuple  # (when, score)
+    red_flags: tuple  # (EntryRow, RedFlag)
+    topics: tuple  # catalogue.Topic
+    open_questions: tuple
+    medications: tuple
+    notes: tuple  # the notes chosen for the summary (select_notes)
+    notes_total: int  # every note in the range
+
+    @property
+    def days_with_entries(self):
+        return len(self.logged_days)
+
+    def symptom(self, ref):
+        return next((row for row in self.symptoms if row.ref == ref), None)
+
+    def new_or_worse(self):
+        return [row for row in self.symptoms if row.trend in ("new", "worse")]
+
+    def reported_count(self, source):
+        """Entries the patient reported themself ("patient"), or a carer observed ("carer")."""
+        return sum(1 for e in self.entries if e.source == source)
+
+    @property
+    def niv_recent_mean(self):
+        """Mean hours on NIV a night over the last two weeks of the range."""
+        recent = [hours for when, hours in self.niv_hours if when >= self.period.until - timedelta(days=14)]
+        return mean(recent) if recent else None
+
+    @property
+    def carer_mean(self):
+        return mean(score for _when, score in self.carer_scores) if self.carer_scores else None
+
+    @property
+    def weakness_places(self):
+        """Where weakness was logged, most often first: [(region, side), ...]."""
+        places = Counter((e.region, e.side) for e in self.entries
+                         if e.kind == "symptom" and e.symptom_key == "weakness" and e.region)
+        return [place for place, _count in places.most_common()]
+
+    @property
+    def red_flag_counts(self):
+        """[(flag, times, last time)] for the red flags logged in the range."""
+        seen = {}
+        for entry, flag in self.red_flags:
+            times, _last = seen.get(flag, (0, None))
+            seen[flag] = (times + 1, entry.occurred_at)
+        return [(flag, times, last) for flag, (times, last) in seen.items()]
+
+    def entries_by_day(self, include_carer=True):
+        """[(local date, entries)] oldest first; the carer's own check only if asked for."""
+        days = defaultdict(list)
+        for entry in self.entries:
+            if include_carer or entry.kind != "carer":
+                days[entry.local.date()].append(entry)
+        return sorted(days.items())
+
+    def medication_changes(self):
+        """Medicines started or stopped within the range."""
+        start_day, end_day = self.period.first_day, to_local(self.period.until, self.period.tz).date()
+        return [m for m in self.medications
+                if m.occurred_at >= self.period.since or (m.ended_on and start_day <= m.ended_on <= end_day)]
+
+
+def function_part(checkins, scores, profile, tz):
+    points = tuple(CheckInPoint(e.occurred_at, int(e.value), scores.get(e.id, {})) for e in checkins)
+    slope = maths.slope_per_month([(p.occurred_at, p.total) for p in points])
+    if not points:
+        return Function(slope=slope)
+    first, last = points[0], points[-1]
+    rate = maths.progression_rate(last.total, profile.onset_month, to_local(last.occurred_at, tz).date())
+    return Function(
+        points=points, slope=slope, rate=rate, band=maths.progression_band(rate),
+        areas_first=maths.area_scores(first.items, catalogue.DOMAIN_AREA),
+        areas_last=maths.area_scores(last.items, catalogue.DOMAIN_AREA),
+        items_fell=maths.items_that_fell(first.items, last.items),
+        kings_stage=maths.kings_stage(last.items, feeding_tube=profile.feeding_tube),
+        mitos_stage=maths.mitos_stage(last.items),
+    )
+
+
+def weight_part(weighings, profile, at_visit):
+    points = tuple((e.occurred_at, e.value) for e in weighings)
+    latest = points[-1][1] if points else None
+    return Weight(
+        points=points, at_visit=at_visit,
+        change_from_usual=maths.percent_change(profile.usual_weight_kg, latest),
+        change_from_visit=maths.percent_change(at_visit, latest),
+        change_in_range=maths.percent_change(points[0][1], latest) if points else None,
+        bmi=maths.bmi(latest, profile.height_cm),
+    )
+
+
+def group_of(entry):
+    return entry.custom_group or catalogue.SYMPTOMS[entry.symptom_key].group
+
+
+def counts_part(entries, months):
+    events = {month: Counter() for month in months}
+    groups = {month: Counter() for month in months}
+    for entry in entries:
+        month = month_of(entry.local)
+        if entry.kind == "event":
+            events[month][entry.event_type] += 1
+        elif entry.kind == "symptom":
+            groups[month][group_of(entry)] += 1
+    return Counts(events, groups)
+
+
+def symptoms_part(entries, period, before_visit, ever_before_visit):
+    """One row per symptom logged in the range, with its trend since the last appointment."""
+    by_ref = defaultdict(list)
+    for entry in entries:
+        if entry.kind == "symptom":
+            by_ref[entry.ref].append(entry)
+    visit_at = period.visit_at
+    window = (period.until - visit_at) if visit_at else None
+    before = defaultdict(list)
+    for ref, severity in before_visit:
+        before[ref].append(severity)
+    weeks_in_range = period.days_covered / 7
+    months = period.months
+    rows = []
+    for ref, logged in by_ref.items():
+        severities = [e.severity for e in logged if e.severity is not None]
+        trend = None
+        if visit_at:
+            since_visit = [e for e in logged if e.occurred_at >= visit_at]
+            weeks = window.total_seconds() / 604800
+            trend = maths.symptom_trend(
+                maths.SymptomWindow(len(before[ref]), weeks, tuple(s for s in before[ref] if s is not None)),
+                maths.SymptomWindow(len(since_visit), weeks,
+                                    tuple(e.severity for e in since_visit if e.severity is not None)),
+                ref in ever_before_visit,
+            )
+        first = logged[0]
+        rows.append(SymptomRow(
+            ref=ref, name=first.custom_name if first.custom_name is not None else catalogue.SYMPTOMS[ref].name,
+            group=group_of(first), first_logged=first.occurred_at, last_logged=logged[-1].occurred_at,
+            times=len(logged), per_week=len(logged) / weeks_in_range if weeks_in_range else 0.0,
+            typical=median(severities) if severities else None, worst=max(severities) if severities else None,
+            trend=trend, severity_by_month=severity_by_month(logged, months),
+        ))
+    return tuple(sorted(rows, key=lambda row: (-row.times, row.ref)))
+
+
+def severity_by_month(logged, months):
+    """The typical (median) severity of each month of the range; None where none was given."""
+    by_month = defaultdict(list)
+    for entry in logged:
+        if entry.severity is not None:
+            by_month[month_of(entry.local)].append(entry.severity)
+    return tuple((month, median(by_month[month]) if by_month[month] else None) for month in months)
+
+
+# A neurologist reads a handful of notes, not a year of them.
+NOTES_SHOWN = 25
+
+
+def select_notes(entries, red_flags):
+    """The notes worth reading at the appointment, oldest first: those on red flags, events and
+    appointments first, then the most recent others, NOTES_SHOWN at most."""
+    flagged = {entry.id for entry, _flag in red_flags}
+    noted = [e for e in entries if e.note and e.kind != "medication"]
+    ranked = sorted(noted, key=lambda e: (e.id in flagged or e.kind in ("event", "visit"), e.occurred_at),
+                    reverse=True)
+    return tuple(sorted(ranked[:NOTES_SHOWN], key=lambda e: (e.occurred_at, e.id))), len(noted)
+
+
+def topics_for(function, weight, symptoms, counts, red_flags, carer_scores):
+    """The catalogue's topics that the data raises, in the catalogue's order (never as advice)."""
+    trends = {row.ref: row.trend for row in symptoms}
+    scores = [score for _when, score in carer_scores]
+    further_rules = {
+        "weight_down": any(change is not None and change <= -5
+                           for change in (weight.change_from_usual, weight.change_from_visit)),
+        "falls": counts.event_count("fall") >= 2 or any(flag.key == "fall_injury" for _entry, flag in red_flags),
+        "carer_low": bool(scores) and mean(scores[-4:]) <= 3,
+    }
+    return tuple(
+        topic for topic in catalogue.TOPICS.values()
+        if any(trends.get(ref) in ("new", "worse") for ref in topic.symptoms)
+        or any(item in function.items_fell for item in topic.items)
+        or (topic.also and further_rules[topic.also])
+    )
+
+
+def build(profile, period, rows):
+    """The whole summary of `period` from the rows read for it."""
+    entries = rows.entries
+    by_kind = defaultdict(list)
+    for entry in entries:
+        by_kind[entry.kind].append(entry)
+    function = function_part(by_kind["checkin"], rows.checkin_scores, profile, period.tz)
+    weight = weight_part(by_kind["weight"], profile, rows.weight_at_visit)
+    counts = counts_part(entries, period.months)
+    symptoms = symptoms_part(entries, period, rows.before_visit, rows.ever_before_visit)
+    red_flags = tuple((e, flag) for e in entries if (flag := catalogue.red_flag_for(e)))
+    carer_scores = tuple((e.occurred_at, e.value) for e in by_kind["carer"])
+    notes, notes_total = select_notes(entries, red_flags)
+    reporters = Counter(e.reported_by_id for e in entries)
+    return Summary(
+        profile=profile, period=period, entries=entries,
+        logged_days=tuple(sorted({e.local.date() for e in entries})),
+        entered_by=tuple((rows.reporter_names.get(user_id) or "?", n) for user_id, n in reporters.most_common()),
+        function=function, weight=weight, counts=counts, symptoms=symptoms,
+        niv_hours=tuple((e.occurred_at, e.value) for e in by_kind["niv"]), carer_scores=carer_scores,
+        red_flags=red_flags, topics=topics_for(function, weight, symptoms, counts, red_flags, carer_scores),
+        open_questions=rows.open_questions, medications=rows.medications, notes=notes, notes_total=notes_total,
+    )
