@@ -23,8 +23,10 @@ translations: $(VENV)/.runtime
 demo: $(VENV)/.runtime translations
 	$(FLASK) demo
 
+# The server and, beside it, a worker for the job queue (e-mail, reminders): the embedded default
+# needs no broker, as both share the SQLite queue in instance/.
 run: demo
-	$(FLASK) run
+	@$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(FLASK) run
 
 # The browser tests drive Debian's Chromium, and the catalogue tests run msgfmt --check (gettext);
 # both are installed here when missing.

@@ -6,8 +6,13 @@ import os
 os.environ.setdefault("APP_ENV", "production")
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Sign-in attempts are counted in RATELIMIT_STORAGE_URI. In memory (the default), each process
+# would count on its own, and several processes would let several times the limit through: so
+# without a shared store the app runs as one process with threads, and refuses more processes.
+SHARED_COUNTS = not os.environ.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
 # Sync workers, one request each: a PDF takes a second of one core, and pages stay quick beside it.
-workers = int(os.environ.get("WEB_CONCURRENCY", 3))
+workers = int(os.environ.get("WEB_CONCURRENCY", 3 if SHARED_COUNTS else 1))
+threads = int(os.environ.get("THREADS", 1 if SHARED_COUNTS else 4))
 timeout = int(os.environ.get("TIMEOUT", 60))
 # Load the app (and migrate the embedded database) once, before the workers fork.
 preload_app = True
@@ -15,3 +20,9 @@ preload_app = True
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = os.environ.get("ACCESS_LOG") or None
+
+
+def on_starting(server):
+    if server.cfg.workers > 1 and not SHARED_COUNTS:
+        raise SystemExit("Several worker processes need a shared store for the sign-in limits: set "
+                         "RATELIMIT_STORAGE_URI=redis://... (or run one process: WEB_CONCURRENCY=1).")

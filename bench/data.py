@@ -22,8 +22,8 @@ def copy_family(connection, template_patient, template_user, number, dialect):
     """One more family: a copy of a generated one, with its own account, patient and UUIDs."""
     suffix = "printf('%08d', :n)" if dialect == "sqlite" else "lpad(CAST(:n AS TEXT), 8, '0')"
     user_id = connection.execute(text(
-        "INSERT INTO \"user\" (email, name, password_hash, locale, timezone, session_nonce, created_at) "
-        "SELECT :email, name, password_hash, locale, timezone, session_nonce, created_at FROM \"user\" WHERE id = :u "
+        "INSERT INTO \"user\" (email, name, password_hash, locale, timezone, private_emails, created_at) "
+        "SELECT :email, name, password_hash, locale, timezone, private_emails, created_at FROM \"user\" WHERE id = :u "
         "RETURNING id"), {"email": f"family{number}@example.org", "u": template_user}).scalar()
     patient_id = connection.execute(text(
         "INSERT INTO patient (display_name, birth_year, diagnosis, onset_month, onset_region, height_cm, "

@@ -19,7 +19,8 @@ PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
 
 def prepare(dataset="2y", database_url=None):
     """A fresh database with a data set of bench/data.py; returns (env, email, password, patient id, entries)."""
-    env = server_environment(database_url, SECRET_KEY="bench-secret")
+    # Served as a clinic would: several processes, sign-in limits counted in Redis.
+    env = server_environment(database_url, SECRET_KEY="bench-secret", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/3")
     if database_url:
         reset_postgres(database_url)
     else:

@@ -10,8 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .accounts import user_by_login_id
-from .config import DEFAULT_SECRET_KEY, ROOT, Config, database_url
-from .extensions import babel, compress, db, limiter, login_manager, migrate
+from . import jobs, mail  # noqa: F401  (mail's jobs register with the queue)
+from .config import DEFAULT_SECRET_KEY, ROOT, Config, database_url, mail_settings
+from .extensions import babel, compress, db, limiter, login_manager, mailman, migrate
 from .i18n import remember_language_choice, select_locale, select_timezone
 
 
@@ -26,7 +27,9 @@ def create_app(config=None):
     )
     app.url_map.converters["int"] = DatabaseId
     app.config.from_object(Config)
+    app.config.from_mapping(mail_settings())
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    app.config["MAIL_FILE_PATH"] = os.path.join(app.instance_path, "mail")
     if config:
         app.config.from_mapping(config)
     refuse_default_secret_in_production(app)
@@ -39,6 +42,8 @@ def create_app(config=None):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     compress.init_app(app)
     limiter.init_app(app)
+    mailman.init_app(app)
+    jobs.init_app(app)
     if app.config["PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"],
                                 x_host=app.config["PROXIES"])

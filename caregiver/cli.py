@@ -68,6 +68,39 @@ def register_commands(app):
         click.echo(f"restored from {source}")
 
     @app.cli.group()
+    def mail():
+        """E-mail."""
+
+    @mail.command("test")
+    @click.argument("address")
+    @click.option("--lang", default="en", show_default=True, help="Language of the message.")
+    def mail_test(address, lang):
+        """Queue a test message to ADDRESS (sent by the worker, or at once with JOBS_IMMEDIATE=1)."""
+        from .mail import fresh_key, queue_mail
+
+        delivery = queue_mail("test", address, fresh_key("test"), locale=lang)
+        click.echo(f"queued message {delivery.id} to {address}; see /healthz or the worker's log")
+
+    @app.cli.group()
+    def jobs():
+        """The background job queue."""
+
+    @jobs.command("worker")
+    @click.option("--workers", default=2, show_default=True, help="Threads running jobs.")
+    @click.option("--no-schedule", is_flag=True, help="Leave scheduled jobs to other workers.")
+    def worker(workers, no_schedule):
+        """Run jobs: e-mail, reminders, alerts. Start one or more beside the web server."""
+        from .jobs import beat_now, huey
+        from .mail import requeue_waiting
+
+        if huey.immediate:
+            raise click.ClickException("JOBS_IMMEDIATE is set: jobs run in the caller, there is no queue to work")
+        beat_now()
+        click.echo(f"jobs from {type(huey.storage).__name__}; {requeue_waiting()} waiting deliveries handed on")
+        huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_schedule,
+                             check_worker_health=True).run()
+
+    @app.cli.group()
     def translate():
         """Extract, update and compile the message catalogues."""
 

@@ -1,5 +1,6 @@
 """Settings, read from the environment so that production keeps its secrets out of the code."""
 import os
+from urllib.parse import parse_qs, unquote, urlsplit
 
 # The repository: templates/, static/, translations/ and migrations/ sit at its top level.
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -16,6 +17,32 @@ def database_url(instance_path):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def mail_settings(environ=os.environ):
+    """Flask-Mailman's settings from MAIL_URL (smtp://user:password@host:587 with STARTTLS,
+    smtps://... for TLS from the start; ?tls=0 for neither) or from MAIL_SERVER, MAIL_PORT,
+    MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS, MAIL_USE_SSL. With neither, messages are written
+    as .eml files in the instance folder (caregiver.mail.EmlEmailBackend)."""
+    settings = {"MAIL_DEFAULT_SENDER": environ.get("MAIL_FROM", "MND Diary <no-reply@localhost>"),
+                "MAIL_TIMEOUT": int(environ.get("MAIL_TIMEOUT", "30"))}
+    url = environ.get("MAIL_URL")
+    if url:
+        parts, query = urlsplit(url), parse_qs(urlsplit(url).query)
+        secure = parts.scheme == "smtps"
+        settings.update(
+            MAIL_BACKEND="smtp", MAIL_SERVER=parts.hostname, MAIL_PORT=parts.port or (465 if secure else 587),
+            MAIL_USERNAME=unquote(parts.username) if parts.username else None,
+            MAIL_PASSWORD=unquote(parts.password) if parts.password else None,
+            MAIL_USE_SSL=secure, MAIL_USE_TLS=not secure and query.get("tls", ["1"])[0] == "1")
+    elif environ.get("MAIL_SERVER"):
+        settings.update(
+            MAIL_BACKEND="smtp", MAIL_SERVER=environ["MAIL_SERVER"], MAIL_PORT=int(environ.get("MAIL_PORT", "587")),
+            MAIL_USERNAME=environ.get("MAIL_USERNAME"), MAIL_PASSWORD=environ.get("MAIL_PASSWORD"),
+            MAIL_USE_TLS=environ.get("MAIL_USE_TLS", "1") == "1", MAIL_USE_SSL=environ.get("MAIL_USE_SSL") == "1")
+    else:
+        settings["MAIL_BACKEND"] = "caregiver.mail.EmlEmailBackend"
+    return settings
 
 
 class Config:
@@ -48,3 +75,15 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     INVITE_DAYS = 7
     HISTORY_PAGE_SIZE = 50
+    # Where people open the app: the links in e-mails point here.
+    APP_URL = os.environ.get("APP_URL", "http://127.0.0.1:5000")
+    # MAIL_* come from mail_settings(), read by the factory; MAIL_FILE_PATH defaults to instance/mail.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "10"))
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))  # doubling from here, at most an hour
+    # A worker that has not finished a delivery after this long is taken to have died.
+    DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", "300"))
+    DELIVERY_GRACE_SECONDS = 60
+    # The job queue: redis://host:6379/1 for several hosts; the SQLite file instance/jobs.sqlite3 by default.
+    JOBS_URL = os.environ.get("JOBS_URL", "")
+    JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE") == "1"
+    JOBS_STUCK_SECONDS = int(os.environ.get("JOBS_STUCK_SECONDS", "900"))

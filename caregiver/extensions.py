@@ -5,6 +5,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -30,5 +31,6 @@ login_manager.login_message = _l("Please sign in to see this page.")
 login_manager.login_message_category = "info"
 babel = Babel()
 compress = Compress()
+mailman = Mail()
 # Sign-in attempts per address and per account; RATELIMIT_STORAGE_URI (Redis) when several processes run.
 limiter = Limiter(key_func=get_remote_address)

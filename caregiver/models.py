@@ -27,13 +27,21 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[Optional[str]] = mapped_column(String(10))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    # Part of the login id: changing it signs the account out on every device.
-    session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    # Messages about a patient go only to a confirmed address; a new address waits in
+    # pending_email until it is confirmed from there.
+    email_confirmed_at: Mapped[Optional[datetime]]
+    pending_email: Mapped[Optional[str]] = mapped_column(String(254))
+    # "No health details in e-mails": messages then only say that something is waiting in the app.
+    private_emails: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    sessions: Mapped[list["UserSession"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    # The session this request is signed in with (accounts.user_by_login_id sets it): part of the login id.
+    session_token = None
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)  # scrypt
@@ -42,7 +50,21 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def get_id(self):
-        return f"{self.id}:{self.session_nonce}"
+        return f"{self.id}:{self.session_token}"
+
+
+class UserSession(db.Model):
+    """A signed-in device, checked on every request: ending it ends that session and its
+    remember-me cookie, wherever a copy of them is. Only a hash of the token is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    ended_at: Mapped[Optional[datetime]]
+    browser: Mapped[Optional[str]] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship(back_populates="sessions")
 
 
 class Patient(db.Model):
@@ -99,6 +121,9 @@ class Invite(db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[Optional[datetime]]
     used_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Sent by e-mail, in the invitee's language, when the owner gave an address.
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    locale: Mapped[Optional[str]] = mapped_column(String(10))
 
     patient: Mapped[Patient] = relationship()
     created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
@@ -236,6 +261,44 @@ class ShareView(db.Model):
     format: Mapped[str] = mapped_column(String(4))  # html or pdf
     address: Mapped[Optional[str]] = mapped_column(String(45))
     browser: Mapped[Optional[str]] = mapped_column(String(200))
+
+
+class Delivery(db.Model):
+    """One message on its way to one person: queued, being sent, sent, or failed after its last try.
+
+    `key` makes each message once only, however often it is queued (a retried request, two
+    schedulers); a worker claims a delivery before sending it, and a claim that outlives its
+    lease (a worker killed mid-send) is taken up again.
+    """
+
+    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    kind: Mapped[str] = mapped_column(String(30))  # a message of mail.MESSAGES
+    address: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    patient_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    params: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, sending, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utc_now)
+    claimed_at: Mapped[Optional[datetime]]
+    last_error: Mapped[Optional[str]] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    sent_at: Mapped[Optional[datetime]]
+    dismissed_at: Mapped[Optional[datetime]]  # the owner has seen that it failed
+
+
+class JobRun(db.Model):
+    """A scheduled job's run for one slot of time: the unique pair lets one scheduler of many run it."""
+
+    __table_args__ = (UniqueConstraint("name", "slot"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    slot: Mapped[str] = mapped_column(String(30))
+    ran_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 def erase_patients(patient_ids):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from .clock import utc_now
 from .extensions import db
+from .mail import queue_mail
 from .models import Invite, Membership, Patient, erase_patients
 
 
@@ -56,11 +57,14 @@ def open_invites(patient_id):
     ).all()
 
 
-def create_invite(patient, by_user, role, is_patient, days):
-    invite = Invite(patient=patient, role=role, is_patient=is_patient, created_by=by_user,
-                    expires_at=utc_now() + timedelta(days=days))
+def create_invite(patient, by_user, role, is_patient, days, email=None, locale=None):
+    """A single-use invite link; with an address, it is also sent there in the invitee's language."""
+    invite = Invite(patient=patient, role=role, is_patient=is_patient, created_by=by_user, email=email,
+                    locale=locale, expires_at=utc_now() + timedelta(days=days))
     db.session.add(invite)
     db.session.commit()
+    if email:
+        queue_mail("invite", email, f"invite:{invite.id}", patient_id=patient.id, locale=locale, invite_id=invite.id)
     return invite
 
 

@@ -9,10 +9,11 @@ from sqlalchemy import create_engine, select, text
 
 from caregiver import create_app
 from caregiver.demo import create_demo
-from caregiver.extensions import db, limiter
+from caregiver.extensions import db, limiter, mailman
 from caregiver.clock import utc_now
 from caregiver.models import Entry, Invite, Membership, Patient, ShareLink, User
 
+from .mailbox import Mailbox
 from .servers import reset_postgres
 
 PASSWORD = "correct horse battery"
@@ -51,6 +52,11 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,  # tests of CSRF switch it on themselves
         "AUTO_MIGRATE_SQLITE": False,
+        # Jobs run in the caller and messages stay in memory; the e-mail and queue tests use a real
+        # SMTP server and real workers (test_mail.py, test_jobs.py).
+        "JOBS_IMMEDIATE": True,
+        "MAIL_BACKEND": "locmem",
+        "APP_URL": "http://localhost",
     })
     with app.app_context():
         flask_migrate.upgrade()  # the real migrations, as production runs them
@@ -128,6 +134,31 @@ def auth(client):
 
 
 @pytest.fixture
+def throttled(app):
+    """The sign-in and e-mail limits switched on (they are off for the other tests)."""
+    limiter.enabled = True
+    limiter.reset()
+    yield
+    limiter.reset()
+    limiter.enabled = False
+
+
+@pytest.fixture
+def mailbox(app):
+    """A real SMTP server the app sends to (jobs still run at once, in the caller)."""
+    box = Mailbox()
+    box.start()
+    before = dict(app.config)
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=box.port, MAIL_USE_TLS=False,
+                      MAIL_USE_SSL=False, MAIL_USERNAME=None, MAIL_PASSWORD=None)
+    mailman.init_app(app)  # Flask-Mailman reads its settings when it is bound
+    yield box
+    box.stop()
+    app.config.update(before)
+    mailman.init_app(app)
+
+
+@pytest.fixture
 def carer(app, client):
     """A signed-in carer who owns one patient; yields (user_id, patient_id)."""
     user_id = make_user(app)
@@ -176,7 +207,7 @@ def every_form(app):
         db.session.commit()
         ids = {"patient_id": patient_id, "entry_id": entry.id, "invite_id": invite.id, "link_id": link.id,
                "member_id": db.session.scalar(select(Membership.id).where(Membership.user_id != owner)),
-               "ref": "cramps", "token": "not-a-token"}
+               "ref": "cramps", "token": "not-a-token", "delivery_id": 1}
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.endpoint not in DESTRUCTIVE and rule.endpoint != "diary.sync":

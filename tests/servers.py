@@ -46,12 +46,13 @@ def server_environment(database_url=None, **environment):
 class Server:
     """The app (or another WSGI app) under gunicorn in its own process group."""
 
-    def __init__(self, database_url=None, *, env=None, port=None, workers=2, app="app:app", ready_path="/healthz",
+    def __init__(self, database_url=None, *, env=None, port=None, workers=None, app="app:app", ready_path="/healthz",
                  **environment):
+        """`workers`: gunicorn's processes; by default gunicorn.conf.py's choice for the environment."""
         self.port = port or free_port()
         self.process = subprocess.Popen(
             [GUNICORN, "-c", os.path.join(ROOT, "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), app],
+             *(["--workers", str(workers)] if workers else []), app],
             cwd=ROOT, env=env or server_environment(database_url, **environment),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         for _attempt in range(150):

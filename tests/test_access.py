@@ -44,6 +44,7 @@ NEEDS = {
     "patients.change_role": {"POST": "owner"},
     "patients.remove_member": {"POST": "owner"},
     "patients.cancel_invite": {"POST": "owner"},
+    "patients.dismiss_delivery": {"POST": "owner"},
 }
 RANK = {"read": 0, "log": 1, "owner": 2}
 
@@ -75,7 +76,7 @@ def patient_routes(app, world, patient_id):
         values = {
             "patient_id": patient_id, "member_id": world["member"], "invite_id": world["invite"], "link_id": world["link"],
             "entry_id": world["question"] if rule.endpoint == "diary.toggle_question" else world["entry"],
-            "ref": "cramps", "kind": "symptom",
+            "ref": "cramps", "kind": "symptom", "delivery_id": 1,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in sorted(rule.methods & {"GET", "POST"}):

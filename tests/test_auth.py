@@ -10,14 +10,16 @@ SIGNUP = {"name": "Priya", "email": "Priya@Example.org ", "password": "a long pa
           "timezone": "Asia/Kolkata"}
 
 
-def test_sign_up_creates_an_account_with_a_hashed_password(app, client):
+def test_sign_up_creates_an_account_with_a_hashed_password(app, client, auth):
     response = client.post("/account/signup", data=SIGNUP)
-    assert response.location == "/patients/new"
+    assert response.status_code == 200 and "Check your e-mail" in response.get_data(as_text=True)
     with app.app_context():
         user = db.session.scalar(select(User))
         assert user.email == "priya@example.org" and user.timezone == "Asia/Kolkata"
         assert user.password_hash.startswith("scrypt:") and "a long password" not in user.password_hash
-    assert client.get("/patients/new").status_code == 200  # signed in
+        assert user.email_confirmed_at is None
+    auth.sign_in("priya@example.org", "a long password")  # the account works at once
+    assert client.get("/patients/new").status_code == 200
 
 
 def test_sign_up_checks_its_fields(app, client):
@@ -33,7 +35,7 @@ def test_sign_up_checks_its_fields(app, client):
         assert 'value="Priya"' in page or change.get("name") == ""  # typed values are kept
     make_user(app, "priya@example.org")
     page = client.post("/account/signup", data=SIGNUP).get_data(as_text=True)
-    assert "already an account" in page
+    assert "Check your e-mail" in page and "already" not in page  # its owner is told by e-mail instead
 
 
 def test_an_unknown_time_zone_from_the_browser_falls_back_to_utc(app, client):

@@ -1,5 +1,7 @@
 """Several app processes on one database: nothing that another process needs lives in memory."""
 import json
+import os
+import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -10,7 +12,7 @@ import pytest
 import redis
 
 from .conftest import PASSWORD, make_patient, make_user
-from .servers import Server, signed_in_opener
+from .servers import GUNICORN, ROOT, Server, free_port, server_environment, signed_in_opener
 
 REDIS = "redis://127.0.0.1:6379/15"
 
@@ -21,7 +23,7 @@ def two_servers(database_url):
         redis.Redis.from_url(REDIS).flushdb()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis server on 127.0.0.1:6379")
-    servers = [Server(database_url, RATELIMIT_STORAGE_URI=REDIS) for _ in range(2)]
+    servers = [Server(database_url, workers=2, RATELIMIT_STORAGE_URI=REDIS) for _ in range(2)]
     yield servers
     for server in servers:
         server.stop()
@@ -47,9 +49,13 @@ def test_written_through_one_server_read_through_the_other(app, two_servers):
 
 def test_sign_in_limits_are_shared_through_redis(app, two_servers):
     make_user(app, "owner@example.org")
+    statuses = [status for attempt in range(6) for server in two_servers for status in wrong_password_statuses(server, 1)]
+    assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]  # ten wrong tries, whichever server
+
+
+def wrong_password_statuses(server, tries):
     statuses = []
-    for attempt in range(12):
-        server = two_servers[attempt % 2]
+    for _attempt in range(tries):
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         form = opener.open(server.url("/account/signin")).read().decode()
         token = form.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
@@ -58,4 +64,22 @@ def test_sign_in_limits_are_shared_through_redis(app, two_servers):
                 {"csrf_token": token, "email": "owner@example.org", "password": "wrong"}).encode()).status)
         except urllib.error.HTTPError as refused:
             statuses.append(refused.code)
-    assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]  # ten wrong tries, whichever server
+    return statuses
+
+
+def test_without_redis_the_embedded_default_still_counts_each_try_once(app, database_url):
+    """gunicorn with no shared store: one process with threads, so 10 wrong tries are 10, not 30."""
+    make_user(app, "owner@example.org")
+    server = Server(database_url, RATELIMIT_STORAGE_URI="memory://")
+    try:
+        assert wrong_password_statuses(server, 12) == [200] * 10 + [429, 429]
+    finally:
+        server.stop()
+
+
+def test_several_processes_without_a_shared_store_refuse_to_start(database_url):
+    process = subprocess.run(
+        [GUNICORN, "-c", os.path.join(ROOT, "gunicorn.conf.py"), "--bind", f"127.0.0.1:{free_port()}", "app:app"],
+        cwd=ROOT, env=server_environment(database_url, WEB_CONCURRENCY="3", RATELIMIT_STORAGE_URI="memory://"),
+        capture_output=True, text=True, timeout=60)
+    assert process.returncode != 0 and "RATELIMIT_STORAGE_URI=redis://" in process.stderr

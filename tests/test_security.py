@@ -7,19 +7,9 @@ import pytest
 from pypdf import PdfReader
 
 from caregiver import create_app
-from caregiver.extensions import limiter
 
 from .conftest import PASSWORD, make_patient, make_user, sign_in
 from .test_languages import pages_of
-
-
-@pytest.fixture
-def throttled(app):
-    limiter.enabled = True
-    limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
 
 
 def test_sign_in_is_throttled_per_account_and_per_address(app, client, throttled):

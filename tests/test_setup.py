@@ -12,7 +12,8 @@ from caregiver.extensions import db
 
 def test_health_check_reports_the_database(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "db": "ok"}
+    assert response.status_code == 200 and response.json["status"] == "ok" and response.json["db"] == "ok"
+    assert response.json["queue"] == "ok" and response.json["jobs_waiting"] == 0
 
 
 def test_health_check_says_503_when_the_database_is_down(tmp_path):

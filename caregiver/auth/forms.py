@@ -16,6 +16,13 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+EMAIL_RULES = (
+    DataRequired(message=_l("Enter your e-mail address.")),
+    Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+    Length(max=254, message=_l("Keep it under 254 characters.")),
+)
+
+
 def valid_timezone(form, field):
     if field.data and not is_timezone(field.data):
         raise ValidationError(_l("Choose a time zone from the list."))
@@ -26,11 +33,7 @@ class SignUpForm(AppForm):
         DataRequired(message=_l("Tell us your name.")),
         Length(max=80, message=_l("Keep it under 80 characters.")),
     ])
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[
-        DataRequired(message=_l("Enter your e-mail address.")),
-        Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
-        Length(max=254, message=_l("Keep it under 254 characters.")),
-    ])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=EMAIL_RULES)
     password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
     confirm = PasswordField(_l("Password again"), validators=[
         EqualTo("password", message=_l("The two passwords are not the same.")),
@@ -65,8 +68,25 @@ class SettingsForm(AppForm):
         DataRequired(message=_l("Tell us your name.")),
         Length(max=80, message=_l("Keep it under 80 characters.")),
     ])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=EMAIL_RULES,
+                       description=_l("A new address is used once you confirm it from there."))
     timezone = SelectField(_l("Your time zone"), validate_choice=False, validators=[valid_timezone])
+    private_emails = BooleanField(_l("No health details in e-mails"),
+                                  description=_l("E-mails then only say that something is waiting in the app."))
     submit = SubmitField(_l("Save"))
+
+
+class ForgotPasswordForm(AppForm):
+    email = EmailField(_l("E-mail"), filters=[strip], validators=EMAIL_RULES)
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(AppForm):
+    password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
+    confirm = PasswordField(_l("New password again"), validators=[
+        EqualTo("password", message=_l("The two passwords are not the same.")),
+    ])
+    submit = SubmitField(_l("Save the new password"))
 
 
 class DeleteAccountForm(AppForm):

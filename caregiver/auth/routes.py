@@ -1,7 +1,7 @@
-"""Account views: sign up, sign in and out, password, settings, deleting the account."""
+"""Account views: sign up, sign in and out, recovery and confirmation by e-mail, settings, deleting."""
 from zoneinfo import available_timezones
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -11,40 +11,58 @@ from ..forms import ButtonForm
 from ..i18n import select_locale
 from ..navigation import safe_next
 from . import bp
-from .forms import DeleteAccountForm, PasswordChangeForm, SettingsForm, SignInForm, SignUpForm
+from .forms import (
+    DeleteAccountForm, ForgotPasswordForm, PasswordChangeForm, ResetPasswordForm, SettingsForm, SignInForm,
+    SignUpForm,
+)
 
 _TIMEZONE_CHOICES = sorted(available_timezones())
 
 
-@bp.route("/signup", methods=["GET", "POST"])
-def signup():
-    if current_user.is_authenticated:
-        return redirect(url_for("patients.index"))
-    form = SignUpForm()
-    if form.validate_on_submit():
-        if accounts.find_user(form.email.data):
-            form.email.errors.append(_("There is already an account with this e-mail. Sign in instead."))
-        else:
-            user = accounts.create_account(form.email.data, form.name.data, form.password.data, form.timezone.data,
-                                           select_locale())
-            login_user(user)
-            flash(_("Welcome, %(name)s. Add the person you care for to start the diary.", name=user.name), "success")
-            return redirect(safe_next(url_for("patients.new")))
-    return render_template("auth/signup.html", form=form)
-
-
-def account_key():
-    """Attempts counted per account too, so that many addresses cannot share the guessing."""
-    return "account:" + request.form.get("email", "").strip().lower()[:254]
+def address_key():
+    """Counted per e-mail address as well as per client, so that many clients cannot share the guessing."""
+    return "address:" + accounts.normal_email(request.form.get("email", ""))[:254]
 
 
 def failed(response):
     return response.status_code == 200  # the form again, with its error: a wrong password
 
 
+def known_device():
+    """A browser that has signed in to this account before is not held back by others' guessing."""
+    return accounts.is_known_device(request.cookies.get(accounts.DEVICE_COOKIE), request.form.get("email", ""))
+
+
+def signed_in(user, remember=False):
+    """Start this device's session (a new one: nothing from before carries over) and remember it."""
+    session.clear()
+    login_user(accounts.start_session(user, request.user_agent.string), remember=remember)
+
+
+def remember_device(response, user):
+    response.set_cookie(accounts.DEVICE_COOKIE, accounts.device_cookie_for(user), max_age=accounts.DEVICE_COOKIE_AGE,
+                        httponly=True, samesite="Lax", secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("patients.index"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        # The same answer whether or not the address has an account: its owner is told by e-mail.
+        accounts.sign_up(form.email.data, form.name.data, form.password.data, form.timezone.data, select_locale())
+        return render_template("auth/check_email.html", email=accounts.normal_email(form.email.data),
+                               signin=SignInForm(formdata=None, email=form.email.data))
+    return render_template("auth/signup.html", form=form)
+
+
 @bp.route("/signin", methods=["GET", "POST"])
 @limiter.limit("30 per 15 minutes", methods=["POST"], deduct_when=failed)
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=account_key, deduct_when=failed)
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=address_key, deduct_when=failed,
+               exempt_when=known_device)
 def signin():
     if current_user.is_authenticated:
         return redirect(url_for("patients.index"))
@@ -53,9 +71,8 @@ def signin():
         # The same answer, in the same time, whether or not the account exists.
         user = accounts.check_credentials(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a new session at sign-in: nothing from before it carries over
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(url_for("patients.index")))
+            signed_in(user, remember=form.remember.data)
+            return remember_device(redirect(safe_next(url_for("patients.index"))), user)
         form.password.errors.append(_("That e-mail and password do not match an account."))
     return render_template("auth/signin.html", form=form)
 
@@ -63,6 +80,8 @@ def signin():
 @bp.route("/signout", methods=["POST"])
 def signout():
     if ButtonForm().validate_on_submit():
+        if current_user.is_authenticated:
+            accounts.end_session(current_user)
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
@@ -78,6 +97,51 @@ def signout_everywhere():
     return redirect(url_for("main.index"))
 
 
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=address_key)
+@limiter.limit("20 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        return render_template("auth/forgot_sent.html", email=accounts.normal_email(form.email.data))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token):
+    user = accounts.user_of_reset_link(token)
+    if user is None:
+        return render_template("auth/link_gone.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(user, form.password.data)
+        signed_in(user)
+        flash(_("Your new password is saved. Every other device is signed out."), "success")
+        return remember_device(redirect(url_for("patients.index")), user)
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token):
+    user = accounts.confirm_email(token)
+    if user is None:
+        return render_template("auth/link_gone.html"), 410
+    flash(_("Thank you: %(email)s is confirmed.", email=user.email), "success")
+    return redirect(url_for("auth.settings" if current_user.is_authenticated else "auth.signin"))
+
+
+@bp.route("/confirm", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour", methods=["POST"], key_func=lambda: f"user:{current_user.id}")
+def send_confirmation():
+    if ButtonForm().validate_on_submit():
+        accounts.send_confirmation(current_user, current_user.pending_email or current_user.email)
+        flash(_("We sent a new link to %(email)s.", email=current_user.pending_email or current_user.email), "info")
+    return redirect(url_for("auth.settings"))
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per 15 minutes", methods=["POST"], key_func=lambda: f"user:{current_user.id}", deduct_when=failed)
@@ -88,7 +152,7 @@ def password():
             form.current.errors.append(_("That is not your current password."))
         else:
             accounts.change_password(current_user, form.password.data)
-            flash(_("Your password is changed."), "success")
+            flash(_("Your password is changed. Every other device is signed out."), "success")
             return redirect(url_for("auth.settings"))
     return render_template("auth/password.html", form=form)
 
@@ -99,8 +163,13 @@ def settings():
     form = SettingsForm(obj=current_user)
     form.timezone.choices = _TIMEZONE_CHOICES
     if form.validate_on_submit():
-        accounts.save_settings(current_user, form.name.data, form.timezone.data)
-        flash(_("Your settings are saved."), "success")
+        accounts.save_settings(current_user, form.name.data, form.timezone.data, form.private_emails.data)
+        if accounts.normal_email(form.email.data) != current_user.email:
+            accounts.request_email_change(current_user, form.email.data)
+            flash(_("Please confirm %(email)s: we sent a link there. Until then we use your old address.",
+                    email=accounts.normal_email(form.email.data)), "info")
+        else:
+            flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form, button=ButtonForm())
 

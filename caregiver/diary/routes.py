@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from .. import entries
+from .. import entries, mail
 from ..access import entry_or_404, membership_or_404
 from ..clock import utc_now
 from ..forms import ButtonForm
@@ -49,6 +49,7 @@ def home(patient_id):
         "diary/home.html", membership, quick=entries.most_logged_symptoms(patient, entries.custom_symptoms(patient)),
         recent=entries.recent_entries(patient), open_questions=entries.open_question_count(patient),
         last_visit=visit, days_since_visit=(utc_now() - visit.occurred_at).days if visit else None,
+        failed_deliveries=mail.failed_deliveries(patient_id) if membership.allows("owner") else [],
     )
 
 

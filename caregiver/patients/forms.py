@@ -2,12 +2,13 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import MonthField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from .. import catalogue
 from ..forms import AppForm, NumberField, choices, stripped
+from ..i18n import LANGUAGE_BY_CODE, LANGUAGES
 
 
 def not_in_future(form, field):
@@ -90,7 +91,17 @@ class InviteForm(AppForm):
     role = SelectField(_l("What they may do"), default="log",
                        choices=[(key, role.invite) for key, role in catalogue.ROLES.items()])
     is_patient = BooleanField(_l("This invite is for the patient themself"))
+    email = EmailField(_l("Their e-mail (optional)"), filters=[lambda value: (value or "").strip().lower() or None],
+                       description=_l("We send them the link. You can also copy it and share it another way."),
+                       validators=[Optional(), Email(message=_l("This does not look like an e-mail address."),
+                                                     check_deliverability=False),
+                                   Length(max=254, message=_l("Keep it under 254 characters."))])
+    language = SelectField(_l("Language of the e-mail"), validate_choice=False,
+                           choices=[(language.code, language.native_name) for language in LANGUAGES])
     submit = SubmitField(_l("Make an invite link"))
+
+    def chosen_language(self):
+        return self.language.data if self.language.data in LANGUAGE_BY_CODE else None
 
 
 class MemberRoleForm(AppForm):

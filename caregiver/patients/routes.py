@@ -1,11 +1,13 @@
 """Patient profiles, the care team and invites, and deleting a diary."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import team
+from .. import mail, team
 from ..access import membership_or_404, my_memberships
 from ..forms import ButtonForm
+from ..navigation import safe_next
 from . import bp
 from .forms import DeletePatientForm, InviteForm, MemberRoleForm, PatientForm
 
@@ -49,14 +51,17 @@ def edit(patient_id):
 def team_page(patient_id):
     membership = membership_or_404(patient_id, need="owner" if request.method == "POST" else "read")
     form = InviteForm()
+    if not form.is_submitted():
+        form.language.data = str(get_locale())
     new_invite = None
     if form.validate_on_submit():
         new_invite = team.create_invite(membership.patient, current_user, form.role.data, form.is_patient.data,
-                                        current_app.config["INVITE_DAYS"])
+                                        current_app.config["INVITE_DAYS"], form.email.data, form.chosen_language())
     members = team.members(patient_id)
     return render_template(
         "patients/team.html", patient=membership.patient, membership=membership, members=members,
         invites=team.open_invites(patient_id) if membership.allows("owner") else [], form=form,
+        failed_deliveries=mail.failed_deliveries(patient_id) if membership.allows("owner") else [],
         new_invite=new_invite, role_forms={m.id: MemberRoleForm(prefix=f"m{m.id}", role=m.role) for m in members},
         button=ButtonForm(),
     )
@@ -110,6 +115,15 @@ def cancel_invite(patient_id, invite_id):
         team.cancel_invite(invite)
         flash(_("The invite link no longer works."), "success")
     return redirect(url_for("patients.team", patient_id=patient_id))
+
+
+@bp.route("/patients/<int:patient_id>/deliveries/<int:delivery_id>/dismiss", methods=["POST"])
+@login_required
+def dismiss_delivery(patient_id, delivery_id):
+    membership_or_404(patient_id, need="owner")
+    if ButtonForm().validate_on_submit():
+        mail.dismiss_failure(patient_id, delivery_id)
+    return redirect(safe_next(url_for("diary.home", patient_id=patient_id)))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
