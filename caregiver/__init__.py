@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .accounts import user_by_login_id
-from . import jobs, mail  # noqa: F401  (mail's jobs register with the queue)
+from . import alerts, jobs, mail, push, reminders  # noqa: F401  (channels, message kinds and jobs register)
 from .config import DEFAULT_SECRET_KEY, ROOT, Config, database_url, mail_settings
 from .extensions import babel, compress, db, limiter, login_manager, mailman, migrate
 from .i18n import remember_language_choice, select_locale, select_timezone
@@ -49,9 +49,10 @@ def create_app(config=None):
                                 x_host=app.config["PROXIES"])
     app.url_defaults(static_file_hash)
 
-    from . import auth, diary, explain, main, patients, pwa, reports, trends
+    from . import auth, diary, explain, main, notifications, patients, pwa, reports, trends
 
-    for blueprint in (main.bp, auth.bp, patients.bp, diary.bp, trends.bp, reports.bp, explain.bp, pwa.bp):
+    for blueprint in (main.bp, auth.bp, patients.bp, diary.bp, trends.bp, reports.bp, explain.bp, pwa.bp,
+                      notifications.bp):
         app.register_blueprint(blueprint)
 
     from .cli import register_commands

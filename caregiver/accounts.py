@@ -13,7 +13,8 @@ from . import tokens
 from .clock import is_timezone, utc_now
 from .extensions import db
 from .jobs import enqueue, job
-from .mail import fresh_key, queue_mail
+from .delivery import fresh_key
+from .mail import queue_mail
 from .models import Membership, Patient, User, UserSession, erase_patients
 
 
@@ -210,10 +211,11 @@ def is_known_device(cookie, email):
 # ----------------------------------------------------------------------------------------------
 # Settings and deleting
 
-def save_settings(user, name, timezone, private_emails):
+def save_settings(user, name, timezone, private_emails, quiet_from=None, quiet_until=None):
     user.name = name.strip()
     user.timezone = timezone
     user.private_emails = private_emails
+    user.quiet_from, user.quiet_until = quiet_from, quiet_until
     db.session.commit()
 
 

@@ -28,7 +28,8 @@ PROFILE_FIELDS = (
     "emergency_contacts", "niv_settings_holder", "created_at",
 )
 ENTRY_FIELDS = (
-    "kind", "severity", "region", "side", "duration", "frequency", "event_type", "injured", "value", "name", "dose",
+    "kind", "severity", "region", "side", "duration", "frequency", "event_type", "injured", "mask_problem", "value",
+    "name", "dose",
     "ended_on", "note", "source",
 )
 ZONED_TIMES = ("occurred_at", "done_at", "created_at", "updated_at", "deleted_at")

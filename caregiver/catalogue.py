@@ -122,6 +122,7 @@ class Symptom:
     groups: tuple  # keys of GROUPS, the main one first
     regions: tuple = ()  # keys of REGIONS
     event_type: str = ""  # logged as this event rather than as a symptom
+    explained_by: str = ""  # the explainer page that covers it, when it has none of its own
 
     @property
     def group(self):
@@ -129,7 +130,7 @@ class Symptom:
 
     @property
     def explainer(self):
-        return self.key
+        return self.explained_by or self.key
 
 
 SYMPTOMS = {
@@ -152,12 +153,18 @@ SYMPTOMS = {
         Symptom("slurred_speech", _l("Slurred speech"), ("bulbar",)),
         Symptom("voice_change", _l("Voice change"), ("bulbar",)),
         Symptom("swallowing", _l("Swallowing difficulty"), ("bulbar",)),
+        Symptom("drinking_less", _l("Drinking less"), ("bulbar",), explained_by="swallowing"),
         Symptom("choking_meals", _l("Choking or coughing at meals"), ("bulbar",)),
         Symptom("drooling", _l("Drooling"), ("bulbar",)),
         Symptom("thick_mucus", _l("Thick mucus"), ("bulbar", "breathing")),
         Symptom("tongue_changes", _l("Tongue changes"), ("bulbar",), ("tongue",)),
         Symptom("breathless_effort", _l("Breathless on effort"), ("breathing",)),
         Symptom("breathless_lying", _l("Breathless lying flat"), ("breathing",)),
+        # Red flags of their own (shared/FACTS.md), explained on the page of the sign they go with.
+        Symptom("breathless_rest", _l("Breathless at rest or while talking"), ("breathing",),
+                explained_by="breathless_effort"),
+        Symptom("sleepiness_confusion", _l("New daytime sleepiness, confusion or nightmares"), ("breathing",),
+                explained_by="morning_headache"),
         Symptom("poor_sleep", _l("Poor sleep"), ("breathing",)),
         Symptom("morning_headache", _l("Morning headache"), ("breathing",)),
         Symptom("weak_cough", _l("Weak cough"), ("breathing",)),
@@ -341,44 +348,6 @@ def to_kg(weight, unit):
 def from_kg(kg, unit):
     return kg / KG_PER_LB if unit == "lb" else kg
 
-
-@dataclass(frozen=True)
-class RedFlag:
-    """A logged entry that means 'contact the care team promptly' (shared/FACTS.md, red flags)."""
-
-    key: str
-    text: object
-    kind: str
-    match: str  # symptom key or event type
-    min_severity: int = 0
-    injured_only: bool = False
-
-    def matches(self, entry):
-        if entry.kind != self.kind:
-            return False
-        if (entry.symptom_key if self.kind == "symptom" else entry.event_type) != self.match:
-            return False
-        if self.injured_only and not entry.injured:
-            return False
-        return (entry.severity or 0) >= self.min_severity if self.min_severity else True
-
-
-RED_FLAGS = (
-    RedFlag("breathless_lying", _l("Breathless lying flat"), "symptom", "breathless_lying"),
-    RedFlag("morning_headache", _l("Morning headache (a sign of breathing weakness at night)"), "symptom",
-            "morning_headache"),
-    RedFlag("weak_cough", _l("Cough too weak to clear phlegm"), "symptom", "weak_cough", min_severity=5),
-    RedFlag("choking", _l("Choking episode"), "event", "choking"),
-    RedFlag("choking_meals", _l("Choking or coughing at most meals"), "symptom", "choking_meals", min_severity=6),
-    RedFlag("chest_infection", _l("Signs of a chest infection"), "event", "chest_infection"),
-    RedFlag("fall_injury", _l("Fall with injury"), "event", "fall", injured_only=True),
-    RedFlag("weight_loss", _l("Weight loss without trying"), "symptom", "weight_loss"),
-    RedFlag("low_mood", _l("Severe low mood"), "symptom", "low_mood", min_severity=8),
-)
-
-
-def red_flag_for(entry):
-    return next((flag for flag in RED_FLAGS if flag.matches(entry)), None)
 
 @dataclass(frozen=True)
 class TimeRange:

@@ -76,7 +76,8 @@ def register_commands(app):
     @click.option("--lang", default="en", show_default=True, help="Language of the message.")
     def mail_test(address, lang):
         """Queue a test message to ADDRESS (sent by the worker, or at once with JOBS_IMMEDIATE=1)."""
-        from .mail import fresh_key, queue_mail
+        from .delivery import fresh_key
+        from .mail import queue_mail
 
         delivery = queue_mail("test", address, fresh_key("test"), locale=lang)
         click.echo(f"queued message {delivery.id} to {address}; see /healthz or the worker's log")
@@ -91,7 +92,7 @@ def register_commands(app):
     def worker(workers, no_schedule):
         """Run jobs: e-mail, reminders, alerts. Start one or more beside the web server."""
         from .jobs import beat_now, huey
-        from .mail import requeue_waiting
+        from .delivery import requeue_waiting
 
         if huey.immediate:
             raise click.ClickException("JOBS_IMMEDIATE is set: jobs run in the caller, there is no queue to work")

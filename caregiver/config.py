@@ -87,3 +87,6 @@ class Config:
     JOBS_URL = os.environ.get("JOBS_URL", "")
     JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE") == "1"
     JOBS_STUCK_SECONDS = int(os.environ.get("JOBS_STUCK_SECONDS", "900"))
+    # Web Push: one VAPID key pair for every host (made once and kept in the instance folder if unset).
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:no-reply@localhost")

@@ -3,89 +3,18 @@
 Every blueprint that reads or writes entries comes here; none holds its own copy of these rules.
 Operations commit their own unit of work, so that a view validates, calls one of them and redirects.
 """
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from . import catalogue
+from . import alerts, catalogue
 from .clock import to_local, utc_now
 from .extensions import db
-from .models import CustomSymptom, Entry, Revision
-
-# ---------------------------------------------------------------------------------------------
-# Symptom references: a catalogue key ("cramps") or one of the family's own symptoms ("custom-12").
-
-CUSTOM_PREFIX = "custom-"
-
-
-def symptom_ref(symptom_key, custom_symptom_id):
-    """The one writer of a symptom reference."""
-    return f"{CUSTOM_PREFIX}{custom_symptom_id}" if custom_symptom_id else symptom_key
-
-
-def ref_of(entry):
-    return symptom_ref(entry.symptom_key, entry.custom_symptom_id)
-
-
-def parse_symptom_ref(ref):
-    """The one reader: (catalogue key, None), (None, custom symptom id), or (None, None) when the
-    reference is neither (it names no symptom of any diary)."""
-    ref = ref or ""
-    if ref.startswith(CUSTOM_PREFIX):
-        number = ref.removeprefix(CUSTOM_PREFIX)
-        return (None, int(number)) if number.isdigit() and len(number) < 10 else (None, None)
-    return (ref, None) if ref in catalogue.SYMPTOMS else (None, None)
-
-
-# ---------------------------------------------------------------------------------------------
-# Entries read as plain rows, for pages and reports that read many at once.
-
-@dataclass(frozen=True, slots=True)
-class EntryRow:
-    """One live entry as plain values: what summaries, notes and the appendix read.
-
-    `local` is occurred_at in the reader's time zone, worked out once when the row is read.
-    """
-
-    id: int
-    kind: str
-    occurred_at: datetime
-    symptom_key: str | None
-    custom_symptom_id: int | None
-    severity: int | None
-    region: str | None
-    side: str | None
-    event_type: str | None
-    injured: bool | None
-    value: float | None
-    name: str | None
-    dose: str | None
-    ended_on: date | None
-    done_at: datetime | None
-    note: str | None
-    source: str
-    reported_by_id: int | None
-    custom_name: str | None = None
-    custom_group: str | None = None
-    local: datetime | None = None
-
-    @property
-    def ref(self):
-        return symptom_ref(self.symptom_key, self.custom_symptom_id)
-
-
-_ROW_COLUMNS = tuple(getattr(Entry, f.name) for f in fields(EntryRow)[:18])
-
-
-def read_rows(query, tz):
-    """EntryRows for a select of entries (its where and order), with the family's symptom names."""
-    statement = (query.with_only_columns(*_ROW_COLUMNS, CustomSymptom.name, CustomSymptom.group)
-                 .outerjoin(CustomSymptom, CustomSymptom.id == Entry.custom_symptom_id))
-    return tuple(EntryRow(*values, to_local(values[2], tz)) for values in db.session.execute(statement))
-
+from .models import CustomSymptom, Entry, Patient, Revision
+from .rows import parse_symptom_ref, symptom_ref
 
 # ---------------------------------------------------------------------------------------------
 # Queries
@@ -272,7 +201,7 @@ def entry_title(entry, weight_unit="kg"):
 # Columns that a person can change; what a Revision compares.
 TRACKED_FIELDS = (
     "occurred_at", "tz", "symptom_key", "custom_symptom_id", "severity", "region", "side", "duration",
-    "frequency", "event_type", "injured", "value", "name", "dose", "ended_on", "done_at", "note", "source",
+    "frequency", "event_type", "injured", "mask_problem", "value", "name", "dose", "ended_on", "done_at", "note", "source",
 )
 
 
@@ -383,6 +312,7 @@ def log_quick(membership, user, symptom, region, side):
     )
     db.session.add(entry)
     db.session.commit()
+    alerts.raise_alerts(membership.patient, [entry])
     return entry
 
 
@@ -415,6 +345,8 @@ def save_entry(entry, user, fill):
     else:
         saved = record(entry, user, "edited", before)
     db.session.commit()
+    if saved:
+        alerts.raise_alerts(db.session.get(Patient, entry.patient_id), [entry])
     return saved
 
 

@@ -33,6 +33,9 @@ class User(UserMixin, db.Model):
     pending_email: Mapped[Optional[str]] = mapped_column(String(254))
     # "No health details in e-mails": messages then only say that something is waiting in the app.
     private_emails: Mapped[bool] = mapped_column(default=False)
+    # Quiet hours in the user's own time zone ("22:00" to "07:00"); urgent alerts come through.
+    quiet_from: Mapped[Optional[str]] = mapped_column(String(5))
+    quiet_until: Mapped[Optional[str]] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -85,6 +88,10 @@ class Patient(db.Model):
     allergies: Mapped[Optional[str]] = mapped_column(Text)
     emergency_contacts: Mapped[Optional[str]] = mapped_column(Text)
     niv_settings_holder: Mapped[Optional[str]] = mapped_column(String(200))
+    # An urgent alert no one has seen after this long goes to the owners, and again on a schedule.
+    escalate_after_minutes: Mapped[int] = mapped_column(default=30)
+    # Reminder schedule: {reminder key: days between, or 0 for off}; missing keys take the defaults.
+    reminder_days: Mapped[Optional[dict]] = mapped_column(db.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -102,6 +109,12 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(10))
     is_patient: Mapped[bool] = mapped_column(default=False)  # this account is the patient's own
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # How alerts reach this member: the levels (rules.LEVELS) sent by Web Push and by e-mail, the
+    # reminders they want, and the weekly digest. None means the level's default.
+    push_levels: Mapped[Optional[list]] = mapped_column(db.JSON)
+    email_levels: Mapped[Optional[list]] = mapped_column(db.JSON)
+    reminders: Mapped[Optional[list]] = mapped_column(db.JSON)  # keys of reminders.REMINDERS
+    weekly_digest: Mapped[bool] = mapped_column(default=False)
 
     patient: Mapped[Patient] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -170,6 +183,8 @@ class Entry(db.Model):
     # event
     event_type: Mapped[Optional[str]] = mapped_column(String(20))
     injured: Mapped[Optional[bool]]
+    # NIV: a problem with the mask (leaks, sores, discomfort) that night
+    mask_problem: Mapped[Optional[bool]]
     # weight in kg, NIV hours, carer coping 0-10, check-in total 0-48
     value: Mapped[Optional[float]]
     # medication (name, dose, ended_on = stopped) and visit (name = clinician)
@@ -261,6 +276,57 @@ class ShareView(db.Model):
     format: Mapped[str] = mapped_column(String(4))  # html or pdf
     address: Mapped[Optional[str]] = mapped_column(String(45))
     browser: Mapped[Optional[str]] = mapped_column(String(200))
+
+
+class Alert(db.Model):
+    """A rule raised by the diary: open, then seen by someone at a time, then done (with a note) or
+    snoozed until a time. `key` makes it once only, however often the entries that raised it arrive."""
+
+    __table_args__ = (Index("ix_alert_patient_raised", "patient_id", "raised_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    rule: Mapped[str] = mapped_column(String(30))  # a key of rules.RULES_BY_KEY
+    level: Mapped[str] = mapped_column(String(12))
+    raised_at: Mapped[datetime] = mapped_column(default=utc_now)
+    seen_at: Mapped[Optional[datetime]]
+    seen_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    done_at: Mapped[Optional[datetime]]
+    done_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    snoozed_until: Mapped[Optional[datetime]]
+    escalations: Mapped[int] = mapped_column(default=0)
+    next_escalation_at: Mapped[Optional[datetime]]
+
+    seen_by: Mapped[Optional[User]] = relationship(foreign_keys=[seen_by_id])
+    done_by: Mapped[Optional[User]] = relationship(foreign_keys=[done_by_id])
+    entries: Mapped[list["Entry"]] = relationship(secondary="alert_entry", order_by="Entry.occurred_at")
+
+    def state(self, now):
+        if self.done_at is not None:
+            return "done"
+        if self.snoozed_until is not None and self.snoozed_until > now:
+            return "snoozed"
+        return "seen" if self.seen_at is not None else "open"
+
+
+class AlertEntry(db.Model):
+    """Which entries raised an alert: the history links each entry to the alerts it raised."""
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class PushSubscription(db.Model):
+    """One device's Web Push subscription: removed when the push service says it has gone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    browser: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class Delivery(db.Model):

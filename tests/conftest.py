@@ -207,7 +207,7 @@ def every_form(app):
         db.session.commit()
         ids = {"patient_id": patient_id, "entry_id": entry.id, "invite_id": invite.id, "link_id": link.id,
                "member_id": db.session.scalar(select(Membership.id).where(Membership.user_id != owner)),
-               "ref": "cramps", "token": "not-a-token", "delivery_id": 1}
+               "ref": "cramps", "token": "not-a-token", "delivery_id": 1, "alert_id": 1}
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.endpoint not in DESTRUCTIVE and rule.endpoint != "diary.sync":

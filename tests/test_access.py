@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from caregiver.extensions import db
 from caregiver.clock import utc_now
-from caregiver.models import Entry, Invite, Membership, ShareLink
+from caregiver.models import Alert, Entry, Invite, Membership, ShareLink
 
 from .conftest import make_patient, make_user, sign_in
 
@@ -45,6 +45,13 @@ NEEDS = {
     "patients.remove_member": {"POST": "owner"},
     "patients.cancel_invite": {"POST": "owner"},
     "patients.dismiss_delivery": {"POST": "owner"},
+    "notifications.index": {"GET": "read"},
+    "notifications.alert": {"GET": "read"},
+    "notifications.seen": {"POST": "read"},
+    "notifications.done": {"POST": "log"},
+    "notifications.snooze": {"POST": "log"},
+    "notifications.settings": {"GET": "read", "POST": "read"},
+    "notifications.schedule": {"POST": "owner"},
 }
 RANK = {"read": 0, "log": 1, "owner": 2}
 
@@ -61,10 +68,11 @@ def world(app):
         question = Entry(patient_id=patient, kind="question", occurred_at=now, note="private question")
         invite = Invite(patient_id=patient, role="log", expires_at=now.replace(year=now.year + 1))
         link = ShareLink(patient_id=patient, options={}, expires_at=now.replace(year=now.year + 1))
-        db.session.add_all([symptom, question, invite, link])
+        alert = Alert(patient_id=patient, key="choking:private", rule="choking", level="urgent", note="private note")
+        db.session.add_all([symptom, question, invite, link, alert])
         db.session.commit()
         member = db.session.scalar(select(Membership.id).where(Membership.user_id == ids["log"]))
-        return {"users": ids, "patient": patient, "other_patient": other_patient, "entry": symptom.id,
+        return {"users": ids, "patient": patient, "other_patient": other_patient, "entry": symptom.id, "alert": alert.id,
                 "question": question.id, "invite": invite.id, "member": member, "link": link.id}
 
 
@@ -76,7 +84,7 @@ def patient_routes(app, world, patient_id):
         values = {
             "patient_id": patient_id, "member_id": world["member"], "invite_id": world["invite"], "link_id": world["link"],
             "entry_id": world["question"] if rule.endpoint == "diary.toggle_question" else world["entry"],
-            "ref": "cramps", "kind": "symptom", "delivery_id": 1,
+            "ref": "cramps", "kind": "symptom", "delivery_id": 1, "alert_id": world["alert"],
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in sorted(rule.methods & {"GET", "POST"}):
@@ -128,7 +136,8 @@ def test_a_stranger_cannot_reach_ravis_entries_through_their_own_patient(app, cl
     """Ids of Ravi's entries, members and invites under the stranger's own patient id are 404 too."""
     sign_in(client, "stranger@example.org")
     for endpoint, method, url in patient_routes(app, world, world["other_patient"]):
-        if any(part in url for part in ("/entries/", "/team/", "/invites/", "/questions/", "/links/")):
+        if any(part in url for part in ("/entries/", "/team/", "/invites/", "/questions/", "/links/",
+                                        f"/alerts/{world['alert']}")):
             response = call(client, method, url)
             assert response.status_code == 404, (method, url, response.status_code)
 

@@ -7,7 +7,8 @@ def test_about_thirty_symptoms_each_with_group_regions_and_explainer():
     for symptom in catalogue.SYMPTOMS.values():
         assert symptom.groups and set(symptom.groups) <= set(catalogue.GROUPS), symptom.key
         assert set(symptom.regions) <= set(catalogue.REGIONS), symptom.key
-        assert symptom.explainer == symptom.key
+        # Its own page, or (for a red flag of its own) the page of the sign it goes with.
+        assert symptom.explainer == symptom.key or symptom.explained_by in catalogue.SYMPTOMS, symptom.key
 
 
 def test_groups_follow_the_facts():

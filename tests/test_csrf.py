@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from caregiver.extensions import db
 from caregiver.clock import utc_now
-from caregiver.models import CustomSymptom, Entry, Invite, Membership, Patient, ShareLink, User
+from caregiver.models import Alert, CustomSymptom, Entry, Invite, Membership, Patient, ShareLink, User
 
 from .conftest import csrf_token, make_patient, make_user, sign_in
 
@@ -11,7 +11,7 @@ from .conftest import csrf_token, make_patient, make_user, sign_in
 def everything(app):
     with app.app_context():
         return [db.session.execute(select(*model.__table__.columns).order_by(model.id)).all()
-                for model in (User, Patient, Membership, Invite, Entry, CustomSymptom, ShareLink)]
+                for model in (User, Patient, Membership, Invite, Entry, CustomSymptom, ShareLink, Alert)]
 
 
 def test_every_post_route_refuses_a_request_without_a_token(app, client):
@@ -21,15 +21,16 @@ def test_every_post_route_refuses_a_request_without_a_token(app, client):
         entry = Entry(patient_id=patient_id, kind="question", occurred_at=utc_now(), note="Q")
         invite = Invite(patient_id=patient_id, role="log", expires_at=utc_now().replace(year=2100))
         link = ShareLink(patient_id=patient_id, options={}, expires_at=utc_now().replace(year=2100))
-        db.session.add_all([entry, invite, link])
+        alert = Alert(patient_id=patient_id, key="choking:x", rule="choking", level="urgent")
+        db.session.add_all([entry, invite, link, alert])
         db.session.commit()
-        entry_id, invite_id, token, link_id = entry.id, invite.id, invite.token, link.id
+        entry_id, invite_id, token, link_id, alert_id = entry.id, invite.id, invite.token, link.id, alert.id
         member_id = db.session.scalar(select(Membership.id).where(Membership.user_id != owner))
     sign_in(client)
     app.config["WTF_CSRF_ENABLED"] = True
     before = everything(app)
     values = {"patient_id": patient_id, "entry_id": entry_id, "member_id": member_id, "invite_id": invite_id,
-              "ref": "cramps", "kind": "question", "token": token, "link_id": link_id, "delivery_id": 1}
+              "ref": "cramps", "kind": "question", "token": token, "link_id": link_id, "delivery_id": 1, "alert_id": alert_id}
     checked = 0
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:

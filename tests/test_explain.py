@@ -76,11 +76,11 @@ def test_logging_a_red_flag_shows_the_contact_the_care_team_banner(client, carer
     _user, patient_id = carer
     saved = client.post(f"/patients/{patient_id}/log/breathless_lying", data={})
     page = client.get(saved.location).get_data(as_text=True)
-    assert "banner-danger" in page and "contact the care team promptly" in page
+    assert "banner-danger" in page and "Worth telling the care team in the next few days." in page
     assert 'href="/explain/red-flags"' in page
     calm = client.post(f"/patients/{patient_id}/log/cramps", data={})
     assert "banner-danger" not in client.get(calm.location).get_data(as_text=True)
     fall = client.post(f"/patients/{patient_id}/new/event", data={
         "event_type": "fall", "injured": "y", "occurred_at": "2026-01-05T10:00", "source": "carer"})
     assert "saved=" in fall.location
-    assert "Fall with injury: contact the care team promptly." in client.get(fall.location).get_data(as_text=True)
+    assert "Fall with injury: Worth telling the care team today." in client.get(fall.location).get_data(as_text=True)

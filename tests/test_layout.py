@@ -4,7 +4,8 @@ import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = os.path.join(ROOT, "caregiver")
-BLUEPRINTS = {"auth", "patients", "diary", "trends", "reports", "explain", "pwa", "main"}
+# A blueprint is a package of the app with views in routes.py.
+BLUEPRINTS = {name for name in os.listdir(PACKAGE) if os.path.isfile(os.path.join(PACKAGE, name, "routes.py"))}
 
 
 def modules():

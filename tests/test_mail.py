@@ -220,7 +220,8 @@ def test_without_a_mail_server_messages_are_eml_files_in_the_instance_folder(app
     assert embedded.config["MAIL_BACKEND"] == "caregiver.mail.EmlEmailBackend"
     try:
         with embedded.app_context(), caplog.at_level("WARNING"):
-            from caregiver.mail import fresh_key, queue_mail
+            from caregiver.delivery import fresh_key
+            from caregiver.mail import queue_mail
             queue_mail("test", "family@example.org", fresh_key("test"))
     finally:
         jobs.init_app(app)  # the queue is the test app's again

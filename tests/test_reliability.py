@@ -114,7 +114,9 @@ def test_a_server_killed_while_writing_loses_nothing_it_acknowledged(app, databa
     writers = [threading.Thread(target=write) for _ in range(3)]
     for writer in writers:
         writer.start()
-    time.sleep(2.5)
+    deadline = time.monotonic() + 60
+    while len(acknowledged) < 25 and time.monotonic() < deadline:  # well into the writing, however busy the machine
+        time.sleep(0.05)
     server.kill()  # SIGKILL, mid-write: no shutdown, no flush
     stop.set()
     for writer in writers:

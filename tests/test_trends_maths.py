@@ -3,9 +3,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from caregiver.summary import maths
-from caregiver.entries import EntryRow
-from caregiver.summary.maths import SymptomWindow
+from caregiver import maths
+from caregiver.rows import EntryRow
+from caregiver.maths import SymptomWindow
 from caregiver.summary.parts import DiaryRows, Period, Profile, build
 
 START = datetime(2026, 1, 1)
@@ -120,8 +120,8 @@ def test_items_that_fell():
 def row(entry_id, kind, days, **values):
     """A diary entry as the summary reads it, `days` after 1 March 2026 (UTC)."""
     when = datetime(2026, 3, 1, 10) + timedelta(days=days)
-    fields = dict(symptom_key=None, custom_symptom_id=None, severity=None, region=None, side=None, event_type=None,
-                  injured=None, value=None, name=None, dose=None, ended_on=None, done_at=None, note=None,
+    fields = dict(symptom_key=None, custom_symptom_id=None, severity=None, region=None, side=None, frequency=None,
+                  event_type=None, injured=None, mask_problem=None, value=None, name=None, dose=None, ended_on=None, done_at=None, note=None,
                   source="carer", reported_by_id=1)
     fields.update(values)
     return EntryRow(entry_id, kind, when, **fields, local=when)

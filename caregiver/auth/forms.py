@@ -1,7 +1,11 @@
 """Account forms."""
+from datetime import time
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import (
+    BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField, TimeField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..forms import AppForm
 from ..clock import is_timezone
@@ -71,9 +75,23 @@ class SettingsForm(AppForm):
     email = EmailField(_l("E-mail"), filters=[strip], validators=EMAIL_RULES,
                        description=_l("A new address is used once you confirm it from there."))
     timezone = SelectField(_l("Your time zone"), validate_choice=False, validators=[valid_timezone])
-    private_emails = BooleanField(_l("No health details in e-mails"),
-                                  description=_l("E-mails then only say that something is waiting in the app."))
+    private_emails = BooleanField(_l("No health details in e-mails or notifications"),
+                                  description=_l("They then only say that something is waiting in the app."))
+    quiet_from = TimeField(_l("Quiet hours from (optional)"), validators=[Optional()])
+    quiet_until = TimeField(_l("Quiet hours until"), validators=[Optional()],
+                            description=_l("No alerts in these hours, except urgent ones; they wait until the end."))
     submit = SubmitField(_l("Save"))
+
+    def validate_quiet_until(self, field):
+        if bool(self.quiet_from.data) != bool(field.data):
+            raise ValidationError(_l("Give both times, or neither."))
+
+    def load(self, user):
+        self.quiet_from.data = time.fromisoformat(user.quiet_from) if user.quiet_from else None
+        self.quiet_until.data = time.fromisoformat(user.quiet_until) if user.quiet_until else None
+
+    def quiet_hours(self):
+        return tuple(value.strftime("%H:%M") if value else None for value in (self.quiet_from.data, self.quiet_until.data))
 
 
 class ForgotPasswordForm(AppForm):

@@ -162,8 +162,11 @@ def password():
 def settings():
     form = SettingsForm(obj=current_user)
     form.timezone.choices = _TIMEZONE_CHOICES
+    if not form.is_submitted():
+        form.load(current_user)
     if form.validate_on_submit():
-        accounts.save_settings(current_user, form.name.data, form.timezone.data, form.private_emails.data)
+        accounts.save_settings(current_user, form.name.data, form.timezone.data, form.private_emails.data,
+                               *form.quiet_hours())
         if accounts.normal_email(form.email.data) != current_user.email:
             accounts.request_email_change(current_user, form.email.data)
             flash(_("Please confirm %(email)s: we sent a link there. Until then we use your old address.",

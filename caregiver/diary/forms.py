@@ -11,7 +11,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from .. import catalogue
 from ..clock import to_local, to_utc, utc_now
-from ..entries import custom_symptoms, parse_symptom_ref, ref_of, symptom_ref
+from ..entries import custom_symptoms
+from ..rows import parse_symptom_ref, ref_of, symptom_ref
 from ..forms import MAX_NOTE_LENGTH, AppForm, NumberField, RangeForm, choices, stripped
 from ..models import CheckInItem
 
@@ -164,13 +165,17 @@ class NivForm(EntryForm):
         NumberRange(min=0, max=24, message=_l("Enter a number of hours from 0 to 24.")),
     ])
 
+    mask_problem = BooleanField(_l("A problem with the mask (leaks, sores, discomfort)"))
+
     def fill(self, entry):
         super().fill(entry)
         entry.value = float(self.hours.data)
+        entry.mask_problem = self.mask_problem.data
 
     def load(self, entry):
         super().load(entry)
         self.hours.data = entry.value
+        self.mask_problem.data = bool(entry.mask_problem)
 
 
 class CarerForm(EntryForm):

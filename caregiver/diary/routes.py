@@ -7,12 +7,13 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from .. import entries, mail
+from .. import alerts, delivery, entries, reminders
 from ..access import entry_or_404, membership_or_404
 from ..clock import utc_now
 from ..forms import ButtonForm
 from ..models import Entry
 from ..navigation import safe_next
+from ..rows import symptom_ref
 from ..summary.ranges import history_bounds
 from . import bp
 from .forms import KIND_FORMS, CustomSymptomForm, HistoryFilterForm, QuickLogForm, entry_form_for
@@ -49,7 +50,9 @@ def home(patient_id):
         "diary/home.html", membership, quick=entries.most_logged_symptoms(patient, entries.custom_symptoms(patient)),
         recent=entries.recent_entries(patient), open_questions=entries.open_question_count(patient),
         last_visit=visit, days_since_visit=(utc_now() - visit.occurred_at).days if visit else None,
-        failed_deliveries=mail.failed_deliveries(patient_id) if membership.allows("owner") else [],
+        failed_deliveries=delivery.failed_deliveries(patient_id) if membership.allows("owner") else [],
+        open_alerts=alerts.on_home(patient_id), now=utc_now(), due_reminders=reminders.due(patient),
+        reminder_table=reminders.REMINDERS,
     )
 
 
@@ -66,7 +69,7 @@ def symptom_picker(patient_id):
             form.name.errors.append(_("This symptom is already on the list."))
         else:
             flash(_("%(name)s is added to the symptom list.", name=custom.name), "success")
-            return redirect(url_for("diary.quick", patient_id=patient.id, ref=entries.symptom_ref(None, custom.id)))
+            return redirect(url_for("diary.quick", patient_id=patient.id, ref=symptom_ref(None, custom.id)))
     groups = entries.symptoms_by_group(entries.custom_symptoms(patient))
     return render_diary("diary/symptom_picker.html", membership, groups=groups, form=form)
 
@@ -193,7 +196,7 @@ def history(patient_id):
     found = entries.history_page(patient, history_filter, request.args.get("page", 1, type=int),
                                  current_app.config["HISTORY_PAGE_SIZE"], current_user.timezone)
     return render_diary("diary/history.html", membership, form=form, days=found.days, page=found.page,
-                        has_next=found.has_next)
+                        has_next=found.has_next, raised=alerts.by_entry([e.id for _day, day in found.days for e in day]))
 
 
 @bp.route("/patients/<int:patient_id>/medications")

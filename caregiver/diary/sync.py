@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from .. import alerts
 from ..clock import is_timezone
 from ..entries import custom_symptoms
 from ..extensions import db
@@ -54,6 +55,8 @@ def merge_entries(patient, user, default_source, items):
             fresh.append((result, entry))
     store(fresh)
     db.session.commit()
+    # Entries logged offline raise their alerts too; a replayed batch stores nothing, so raises nothing.
+    alerts.raise_alerts(patient, [entry for result, entry in fresh if result.status == "saved"])
     return results
 
 

@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import mail, team
+from .. import delivery, team
 from ..access import membership_or_404, my_memberships
 from ..forms import ButtonForm
 from ..navigation import safe_next
@@ -61,7 +61,7 @@ def team_page(patient_id):
     return render_template(
         "patients/team.html", patient=membership.patient, membership=membership, members=members,
         invites=team.open_invites(patient_id) if membership.allows("owner") else [], form=form,
-        failed_deliveries=mail.failed_deliveries(patient_id) if membership.allows("owner") else [],
+        failed_deliveries=delivery.failed_deliveries(patient_id) if membership.allows("owner") else [],
         new_invite=new_invite, role_forms={m.id: MemberRoleForm(prefix=f"m{m.id}", role=m.role) for m in members},
         button=ButtonForm(),
     )
@@ -122,7 +122,7 @@ def cancel_invite(patient_id, invite_id):
 def dismiss_delivery(patient_id, delivery_id):
     membership_or_404(patient_id, need="owner")
     if ButtonForm().validate_on_submit():
-        mail.dismiss_failure(patient_id, delivery_id)
+        delivery.dismiss_failure(patient_id, delivery_id)
     return redirect(safe_next(url_for("diary.home", patient_id=patient_id)))
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import mean, median
 
-from .. import catalogue
+from .. import catalogue, rules
 from ..clock import to_local
-from . import maths
+from .. import maths
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ class Summary:
     symptoms: tuple  # SymptomRow, most logged first
     niv_hours: tuple  # (when, hours)
     carer_scores: tuple  # (when, score)
-    red_flags: tuple  # (EntryRow, RedFlag)
+    red_flags: tuple  # (EntryRow, rules.Logged)
     topics: tuple  # catalogue.Topic
     open_questions: tuple
     medications: tuple
@@ -365,7 +365,7 @@ def build(profile, period, rows):
     weight = weight_part(by_kind["weight"], profile, rows.weight_at_visit)
     counts = counts_part(entries, period.months)
     symptoms = symptoms_part(entries, period, rows.before_visit, rows.ever_before_visit)
-    red_flags = tuple((e, flag) for e in entries if (flag := catalogue.red_flag_for(e)))
+    red_flags = tuple((e, flag) for e in entries if (flag := rules.logged_flag(e)))
     carer_scores = tuple((e.occurred_at, e.value) for e in by_kind["carer"])
     notes, notes_total = select_notes(entries, red_flags)
     reporters = Counter(e.reported_by_id for e in entries)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from ..catalogue import TIME_RANGES
 from ..clock import day_range, local_today, start_of_day, utc_now
 from ..entries import first_entry_at, last_visit
-from .maths import DAYS_PER_MONTH
+from ..maths import DAYS_PER_MONTH
 
 
 # Without an appointment on record, a summary "since the last appointment" covers the last three months.

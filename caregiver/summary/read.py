@@ -5,7 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ..clock import to_local
-from ..entries import live_entries, read_rows, symptom_ref
+from ..entries import live_entries
+from ..rows import read_rows, symptom_ref
 from ..extensions import db
 from ..models import CheckInItem, Entry, User
 from .parts import DiaryRows

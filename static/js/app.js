@@ -1,5 +1,6 @@
 // Small enhancements; every page works without them.
 import { startOfflineSupport } from './offline.js';
+import './push.js';
 
 startOfflineSupport();
 

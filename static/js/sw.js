@@ -214,3 +214,28 @@ self.addEventListener('message', (event) => {
     event.waitUntil(syncAndTell());
   }
 });
+
+// An alert or a reminder pushed from the server: show it, and open its page when tapped.
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (notJson) {
+    message = { body: event.data ? event.data.text() : '' };
+  }
+  event.waitUntil(self.registration.showNotification(message.title || 'MND Diary', {
+    body: message.body || '', tag: message.tag, data: { url: message.url || '/' },
+    icon: '/static/icons/icon-192.png', badge: '/static/icons/icon-192.png', renotify: Boolean(message.tag),
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || '/', self.location.origin).href;
+  event.waitUntil((async () => {
+    for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
+      if (client.url === target && 'focus' in client) return client.focus();
+    }
+    return self.clients.openWindow(target);
+  })());
+});

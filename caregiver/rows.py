@@ -1,0 +1,78 @@
+"""Entries as plain rows, for pages, summaries and alert rules that read many at once, and the one
+parser and writer of symptom references: a catalogue key ("cramps") or the family's own ("custom-12")."""
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from . import catalogue
+from .clock import to_local
+from .extensions import db
+from .models import CustomSymptom, Entry
+
+CUSTOM_PREFIX = "custom-"
+
+
+def symptom_ref(symptom_key, custom_symptom_id):
+    """The one writer of a symptom reference."""
+    return f"{CUSTOM_PREFIX}{custom_symptom_id}" if custom_symptom_id else symptom_key
+
+
+def ref_of(entry):
+    return symptom_ref(entry.symptom_key, entry.custom_symptom_id)
+
+
+def parse_symptom_ref(ref):
+    """The one reader: (catalogue key, None), (None, custom symptom id), or (None, None) when the
+    reference is neither (it names no symptom of any diary)."""
+    ref = ref or ""
+    if ref.startswith(CUSTOM_PREFIX):
+        number = ref.removeprefix(CUSTOM_PREFIX)
+        return (None, int(number)) if number.isdigit() and len(number) < 10 else (None, None)
+    return (ref, None) if ref in catalogue.SYMPTOMS else (None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """One live entry as plain values: what summaries, notes and the appendix read.
+
+    `local` is occurred_at in the reader's time zone, worked out once when the row is read.
+    """
+
+    id: int
+    kind: str
+    occurred_at: datetime
+    symptom_key: str | None
+    custom_symptom_id: int | None
+    severity: int | None
+    region: str | None
+    side: str | None
+    frequency: str | None
+    event_type: str | None
+    injured: bool | None
+    mask_problem: bool | None
+    value: float | None
+    name: str | None
+    dose: str | None
+    ended_on: date | None
+    done_at: datetime | None
+    note: str | None
+    source: str
+    reported_by_id: int | None
+    custom_name: str | None = None
+    custom_group: str | None = None
+    local: datetime | None = None
+
+    @property
+    def ref(self):
+        return symptom_ref(self.symptom_key, self.custom_symptom_id)
+
+
+# The columns an EntryRow is read from, in its order; the family's symptom and the local time follow.
+_ROW_COLUMNS = tuple(getattr(Entry, f.name) for f in fields(EntryRow)
+                     if f.name not in ("custom_name", "custom_group", "local"))
+
+
+def read_rows(query, tz):
+    """EntryRows for a select of entries (its where and order), with the family's symptom names."""
+    statement = (query.with_only_columns(*_ROW_COLUMNS, CustomSymptom.name, CustomSymptom.group)
+                 .outerjoin(CustomSymptom, CustomSymptom.id == Entry.custom_symptom_id))
+    return tuple(EntryRow(*values, to_local(values[2], tz)) for values in db.session.execute(statement))
