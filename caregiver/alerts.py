@@ -72,24 +72,33 @@ def raise_alerts(patient, entries, now=None):
 
 def record(patient, rule, entry_ids, key, now=None):
     """A new Alert for `rule`, or None: when one of that rule is still unresolved (the entries join
-    it) or when this key was recorded before."""
-    unresolved = db.session.scalar(select(Alert).where(Alert.patient_id == patient.id, Alert.rule == rule.key,
-                                                       Alert.done_at.is_(None)).order_by(Alert.raised_at.desc()))
-    if unresolved is not None:
-        link_entries(unresolved, entry_ids)
+    it) or when this key was recorded before. The unique `open_for` makes the check hold when two
+    processes raise the same rule at once: the second insert fails and joins the first."""
+    for _attempt in range(2):
+        unresolved = db.session.scalar(select(Alert).where(Alert.open_for == open_key(patient.id, rule.key)))
+        if unresolved is not None:
+            link_entries(unresolved, entry_ids)
+            db.session.commit()
+            return None
+        alert = Alert(patient_id=patient.id, key=key, rule=rule.key, level=rule.level, raised_at=now or utc_now(),
+                      open_for=open_key(patient.id, rule.key))
+        try:
+            with db.session.begin_nested():
+                db.session.add(alert)
+                db.session.flush()
+                link_entries(alert, entry_ids)
+        except IntegrityError:
+            db.session.rollback()
+            if db.session.scalar(select(Alert.id).where(Alert.key == key)) is not None:
+                return None  # these entries raised it before
+            continue  # another process has just raised it: join that one
         db.session.commit()
-        return None
-    alert = Alert(patient_id=patient.id, key=key, rule=rule.key, level=rule.level, raised_at=now or utc_now())
-    try:
-        with db.session.begin_nested():
-            db.session.add(alert)
-            db.session.flush()
-            link_entries(alert, entry_ids)
-    except IntegrityError:
-        db.session.rollback()
-        return None
-    db.session.commit()
-    return alert
+        return alert
+    return None
+
+
+def open_key(patient_id, rule_key):
+    return f"{patient_id}:{rule_key}"
 
 
 def link_entries(alert, entry_ids):
@@ -218,7 +227,7 @@ def mark_done(alert, user, note, now=None):
     now = now or utc_now()
     if alert.seen_at is None:
         alert.seen_at, alert.seen_by_id = now, user.id
-    alert.done_at, alert.done_by_id, alert.note = now, user.id, note
+    alert.done_at, alert.done_by_id, alert.note, alert.open_for = now, user.id, note, None
     db.session.commit()
 
 

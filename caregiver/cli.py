@@ -98,8 +98,10 @@ def register_commands(app):
             raise click.ClickException("JOBS_IMMEDIATE is set: jobs run in the caller, there is no queue to work")
         beat_now()
         click.echo(f"jobs from {type(huey.storage).__name__}; {requeue_waiting()} waiting deliveries handed on")
+        # An idle consumer polls SQLite at most a second apart (huey's default backs off to 10 s), so
+        # an urgent alert leaves within about a second; Redis answers at once, by a blocking read.
         huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_schedule,
-                             check_worker_health=True).run()
+                             check_worker_health=True, max_delay=1.0).run()
 
     @app.cli.group()
     def translate():

@@ -84,16 +84,17 @@ def claim_slot(name, slot):
 
 def scheduled(schedule, slot_format="%Y-%m-%dT%H:%M"):
     """@scheduled(crontab(...)): a periodic job whose each run (one slot of `slot_format`) happens
-    once, whichever scheduler enqueued it."""
+    once, whichever scheduler enqueued it. The function itself stays a plain function, so that
+    code and tests can call it with their own `now`."""
     def decorate(work):
         name = work.__name__
 
-        @functools.wraps(work)
-        def once(*args, **kwargs):
+        def once():
             if claim_slot(name, utc_now().strftime(slot_format)):
-                return work(*args, **kwargs)
-            return None
-        return huey.periodic_task(schedule, name=name)(in_app_context(once))
+                work()
+        once.__name__ = name
+        work.periodic = huey.periodic_task(schedule, name=name)(in_app_context(once))
+        return work
     return decorate
 
 

@@ -297,6 +297,9 @@ class Alert(db.Model):
     snoozed_until: Mapped[Optional[datetime]]
     escalations: Mapped[int] = mapped_column(default=0)
     next_escalation_at: Mapped[Optional[datetime]]
+    # "patient:rule" until done: one unresolved alert per rule and diary, even when two app
+    # processes raise it at the same moment.
+    open_for: Mapped[Optional[str]] = mapped_column(String(60), unique=True)
 
     seen_by: Mapped[Optional[User]] = relationship(foreign_keys=[seen_by_id])
     done_by: Mapped[Optional[User]] = relationship(foreign_keys=[done_by_id])

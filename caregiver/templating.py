@@ -32,8 +32,7 @@ def register_template_helpers(app):
     )
     app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word,
                                  entry_title=entry_title, entry_explainer=entry_explainer, here_without_lang=here_without_lang,
-                                 red_flag_for=rules.logged_flag, alert_rules=rules.RULES_BY_KEY,
-                                 alert_levels=rules.LEVELS,
+                                 red_flag_for=rules.logged_flag, rules=rules,
                                  csrf_token=csrf_token, plural_samples=plural_samples)
     app.jinja_env.filters["direction"] = direction
     app.jinja_env.filters["event_name"] = lambda event_type: catalogue.EVENT_TYPES[event_type]

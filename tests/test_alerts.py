@@ -120,14 +120,19 @@ def test_a_second_red_flag_of_the_same_rule_joins_the_open_alert(app, client, te
     assert len(the_alerts(app)) == 2  # once done, a new episode is a new alert
 
 
-def test_structured_rules_raise_alerts_from_the_forms(app, client, team):
-    patient_id, _ids = team
+def log_weight_below_usual(app, client, patient_id):
+    """Priya weighs Ravi at 71.5 kg, more than 10% below his usual 80 kg."""
     with app.app_context():
         db.session.get(Patient, patient_id).usual_weight_kg = 80.0
         db.session.commit()
     sign_in(client, "priya@example.org")
     client.post(f"/patients/{patient_id}/new/weight", data={"weight": "71.5", "source": "carer",
                                                             "occurred_at": datetime.now().strftime("%Y-%m-%dT%H:%M")})
+
+
+def test_structured_rules_raise_alerts_from_the_forms(app, client, team):
+    patient_id, _ids = team
+    log_weight_below_usual(app, client, patient_id)
     assert [a.rule for a in the_alerts(app)] == ["weight_below_usual"]
 
 
@@ -184,18 +189,19 @@ def test_quiet_hours_hold_back_all_but_urgent_alerts(app, team):
         meera = db.session.get(User, ids["meera"])
         meera.timezone, meera.quiet_from, meera.quiet_until = "Europe/London", "22:00", "07:00"
         db.session.commit()
-        night = to_utc(datetime(2026, 11, 30, 23, 30), "Europe/London")
-        morning = to_utc(datetime(2026, 12, 1, 7, 0), "Europe/London")
+        night = to_utc(datetime(2030, 11, 30, 23, 30), "Europe/London")  # in the future: a hold is never in the past
+        morning = to_utc(datetime(2030, 12, 1, 7, 0), "Europe/London")
         assert alerts.quiet_until(meera, night) == morning
-        assert alerts.quiet_until(meera, to_utc(datetime(2026, 12, 1, 12), "Europe/London")) is None
+        assert alerts.quiet_until(meera, to_utc(datetime(2030, 12, 1, 12), "Europe/London")) is None
         soon = Alert(patient_id=patient_id, key="breathless_lying:x", rule="breathless_lying", level="soon")
         urgent = Alert(patient_id=patient_id, key="choking:x", rule="choking", level="urgent")
         db.session.add_all([soon, urgent])
         db.session.commit()
         alerts.tell_team(soon, now=night)
         alerts.tell_team(urgent, now=night)
+        soon_id, urgent_id = soon.id, urgent.id
     held = {d.params["alert_id"]: d.next_attempt_at for d in deliveries(app, channel="push", user_id=ids["meera"])}
-    assert held[soon.id] == morning and held[urgent.id] < morning
+    assert held[soon_id] == morning and held[urgent_id] < morning
 
 
 def test_each_member_chooses_levels_and_channels(app, client, team):
@@ -281,3 +287,23 @@ def test_the_weekly_digest_comes_on_monday_morning_in_the_members_language(app, 
     [digest] = mailbox.wait_for(1)
     assert digest["To"] == "arjun@example.org" and digest["Subject"] == "This week in the diary"
     assert "Ravi" in text_of(digest)
+
+
+def test_the_visit_summary_lists_the_alerts_and_says_it_cannot_catch_every_red_flag(app, client, team):
+    import io
+
+    from pypdf import PdfReader
+
+    patient_id, _ids = team
+    log_weight_below_usual(app, client, patient_id)
+    client.post(f"/patients/{patient_id}/alerts/{the_alerts(app)[0].id}/seen")
+    log_choking(client, patient_id)
+    pdf = client.get(f"/patients/{patient_id}/report/summary.pdf?range=3m")
+    page_one = " ".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    assert "Choking episode: 1 time" in page_one
+    assert "Weight is well below the usual (10% or more below the usual weight)" in page_one
+    assert "seen by Priya" in page_one
+    assert f"cannot catch every red flag: it checks only what was logged, against {len(rules.ALERT_RULES)} rules" in page_one
+    explainer = client.get("/explain/red-flags").get_data(as_text=True)
+    assert "The diary cannot catch every red flag." in explainer
+    assert all(str(rule.text) in explainer for rule in rules.ALERT_RULES)

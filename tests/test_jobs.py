@@ -180,3 +180,83 @@ def test_a_scheduled_run_happens_once_however_many_schedulers_ask(app):
     assert sorted(results) == [False] * 7 + [True]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(JobRun)) == 1
+
+
+def test_alerts_reach_each_member_once_with_two_app_processes_and_two_workers(app, queue, mailbox, database_url,
+                                                                              tmp_path):
+    """Two carers' phones send the same offline batch to two app processes at once, several times,
+    while two workers send: one alert per rule, and each member hears of each alert once per channel."""
+    import json
+    import urllib.request
+    import uuid
+
+    from py_vapid import Vapid
+    from py_vapid.utils import b64urlencode
+
+    from caregiver import push
+    from caregiver.models import Alert, User
+
+    from .conftest import PASSWORD, make_patient, make_user
+    from .pushservice import PushService
+    from .servers import Server, server_environment, signed_in_opener
+
+    vapid = Vapid()
+    vapid.generate_keys()
+    private = b64urlencode(vapid.private_key.private_numbers().private_value.to_bytes(32, "big"))
+    queue.env["VAPID_PRIVATE_KEY"] = app.config["VAPID_PRIVATE_KEY"] = private  # one key pair for every host
+    app.extensions.pop("vapid", None)
+    service = PushService()
+    ids = {name: make_user(app, f"{name}@example.org", name.title()) for name in ("priya", "arjun", "meera")}
+    patient_id = make_patient(app, ids["priya"], members=[(ids["arjun"], "log"), (ids["meera"], "read")])
+    with app.app_context():
+        for name, user_id in ids.items():
+            user = db.session.get(User, user_id)
+            user.email_confirmed_at = utc_now()
+            endpoint, device = service.new_device(name)
+            push.subscribe(user, endpoint, device.p256dh, device.auth_secret)
+        public = push.vapid_keys()["public"]
+    env = server_environment(database_url, **{k: v for k, v in queue.env.items() if k in (
+        "JOBS_URL", "MAIL_URL", "APP_URL", "INSTANCE_PATH", "VAPID_PRIVATE_KEY", "MAIL_RETRY_SECONDS")})
+    servers = [Server(env=env, workers=1), Server(env=env, workers=1)]
+    try:
+        queue.start(2)
+        when = (utc_now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        batch = {"entries": [
+            {"uuid": str(uuid.uuid4()), "kind": "event", "tz": "UTC",
+             "fields": {"event_type": "choking", "occurred_at": when}} for _ in range(3)] + [
+            {"uuid": str(uuid.uuid4()), "kind": "event", "tz": "UTC",
+             "fields": {"event_type": "fall", "injured": "y", "occurred_at": when}}]}
+        phones = [signed_in_opener(server, f"{name}@example.org", PASSWORD)
+                  for server, name in zip(servers, ("priya", "arjun"))]
+        answers = []
+
+        def send_batch(opener_and_token, server):
+            opener, token = opener_and_token
+            for _replay in range(3):
+                request = urllib.request.Request(server.url(f"/patients/{patient_id}/sync"),
+                                                 data=json.dumps(batch).encode(), method="POST", headers={
+                                                     "Content-Type": "application/json", "X-CSRFToken": token})
+                answers.append(opener.open(request, timeout=30).status)
+
+        threads = [threading.Thread(target=send_batch, args=(phone, server)) for phone, server in zip(phones, servers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert answers == [200] * 6
+        with app.app_context():
+            assert sorted(db.session.scalars(select(Alert.rule))) == ["choking", "fall_injury"]
+            expected = db.session.execute(select(Delivery.channel, func.count()).where(Delivery.kind == "alert")
+                                          .group_by(Delivery.channel)).all()
+        assert dict(expected) == {"push": 6, "email": 6}  # 2 urgent alerts x 3 members, by both channels
+        arrived_once(mailbox, 6)
+        deadline = time.monotonic() + 60
+        while len(service.received) < 6 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)
+        pushed = [(name, payload["tag"]) for name, _claims, payload in service.messages(public)]
+        assert len(pushed) == 6 and len(set(pushed)) == 6
+    finally:
+        for server in servers:
+            server.stop()
+        service.close()

@@ -125,8 +125,9 @@ class SymptomForm(EntryForm):
 
 
 class EventForm(EntryForm):
-    event_type = SelectField(_l("What happened"), choices=choices(catalogue.EVENT_TYPES),
-                             validate_choice=False, validators=[one_of(catalogue.EVENT_TYPES)])
+    # Radio buttons, as the form shows them (a select's options inside radio labels could not be chosen).
+    event_type = RadioField(_l("What happened"), choices=choices(catalogue.EVENT_TYPES),
+                            validate_choice=False, validators=[one_of(catalogue.EVENT_TYPES)])
     injured = BooleanField(_l("Hurt or injured"))
 
     def fill(self, entry):

@@ -23,7 +23,7 @@ def alert_or_404(membership, alert_id):
 def index(patient_id):
     membership = membership_or_404(patient_id)
     return render_template("notifications/index.html", patient=membership.patient, membership=membership,
-                           alerts=alerts.history_of(patient_id), now=utc_now(), rules=rules)
+                           alerts=alerts.history_of(patient_id), now=utc_now())
 
 
 @bp.route("/patients/<int:patient_id>/alerts/<int:alert_id>")
@@ -104,7 +104,7 @@ def schedule_form(membership, formdata=None):
 def render_settings(membership, form, schedule):
     return render_template(
         "notifications/settings.html", patient=membership.patient, membership=membership, form=form,
-        schedule=schedule, rules=rules, reminders=reminders, vapid_key=push.vapid_keys()["public"],
+        schedule=schedule, reminders=reminders, vapid_key=push.vapid_keys()["public"],
         devices=push.subscriptions_of(current_user.id))
 
 

@@ -77,6 +77,16 @@ class DiaryRows:
     ever_before_visit: frozenset = frozenset()  # symptom refs logged at any time before the appointment
     open_questions: tuple = ()  # EntryRow
     medications: tuple = ()  # EntryRow: taken at some time in the range
+    alerts: tuple = ()  # RaisedAlert: raised in the range, oldest first
+
+
+@dataclass(frozen=True)
+class RaisedAlert:
+    rule: str  # a key of rules.RULES_BY_KEY
+    level: str
+    raised_at: datetime  # local
+    seen_by: str | None
+    done: bool
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,13 @@ class Summary:
     medications: tuple
     notes: tuple  # the notes chosen for the summary (select_notes)
     notes_total: int  # every note in the range
+    alerts: tuple = ()  # RaisedAlert
+
+    @property
+    def measured_alerts(self):
+        """Alerts of the rules that read the check-ins, weights, NIV and events (the red flags
+        logged as such are counted in red_flag_counts)."""
+        return [a for a in self.alerts if not isinstance(rules.RULES_BY_KEY.get(a.rule), rules.Logged)]
 
     @property
     def days_with_entries(self):
@@ -377,4 +394,5 @@ def build(profile, period, rows):
         niv_hours=tuple((e.occurred_at, e.value) for e in by_kind["niv"]), carer_scores=carer_scores,
         red_flags=red_flags, topics=topics_for(function, weight, symptoms, counts, red_flags, carer_scores),
         open_questions=rows.open_questions, medications=rows.medications, notes=notes, notes_total=notes_total,
+        alerts=rows.alerts,
     )

@@ -8,8 +8,8 @@ from ..clock import to_local
 from ..entries import live_entries
 from ..rows import read_rows, symptom_ref
 from ..extensions import db
-from ..models import CheckInItem, Entry, User
-from .parts import DiaryRows
+from ..models import Alert, CheckInItem, Entry, User
+from .parts import DiaryRows, RaisedAlert
 
 
 def read_diary(patient, period):
@@ -50,4 +50,16 @@ def read_diary(patient, period):
         medications=read_rows(live.where(Entry.kind == "medication", Entry.occurred_at < period.until)
                               .where(Entry.ended_on.is_(None) | (Entry.ended_on >= since_day))
                               .order_by(Entry.occurred_at), period.tz),
+        alerts=read_alerts(patient, period),
     )
+
+
+def read_alerts(patient, period):
+    seen_by = db.aliased(User)
+    return tuple(
+        RaisedAlert(rule, level, to_local(raised_at, period.tz), name, done_at is not None)
+        for rule, level, raised_at, name, done_at in db.session.execute(
+            select(Alert.rule, Alert.level, Alert.raised_at, seen_by.name, Alert.done_at)
+            .outerjoin(seen_by, seen_by.id == Alert.seen_by_id)
+            .where(Alert.patient_id == patient.id, Alert.raised_at >= period.since, Alert.raised_at < period.until)
+            .order_by(Alert.raised_at)))

@@ -32,11 +32,13 @@ def upgrade():
     sa.Column('snoozed_until', sa.DateTime(), nullable=True),
     sa.Column('escalations', sa.Integer(), nullable=False),
     sa.Column('next_escalation_at', sa.DateTime(), nullable=True),
+    sa.Column('open_for', sa.String(length=60), nullable=True),
     sa.ForeignKeyConstraint(['done_by_id'], ['user.id'], name=op.f('fk_alert_done_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], name=op.f('fk_alert_patient_id_patient'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['seen_by_id'], ['user.id'], name=op.f('fk_alert_seen_by_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert')),
-    sa.UniqueConstraint('key', name=op.f('uq_alert_key'))
+    sa.UniqueConstraint('key', name=op.f('uq_alert_key')),
+    sa.UniqueConstraint('open_for', name=op.f('uq_alert_open_for'))
     )
     with op.batch_alter_table('alert', schema=None) as batch_op:
         batch_op.create_index('ix_alert_patient_raised', ['patient_id', 'raised_at'], unique=False)

@@ -233,9 +233,11 @@ self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const target = new URL(event.notification.data?.url || '/', self.location.origin).href;
   event.waitUntil((async () => {
-    for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
-      if (client.url === target && 'focus' in client) return client.focus();
-    }
-    return self.clients.openWindow(target);
+    const windows = await self.clients.matchAll({ type: 'window' });
+    // The app already open on the phone shows the alert; only without one is a window opened.
+    const open = windows.find((client) => client.url === target) || windows[0];
+    if (!open) return self.clients.openWindow(target);
+    const shown = open.url === target ? open : await open.navigate(target);
+    return (shown || open).focus().catch(() => undefined);
   })());
 });
