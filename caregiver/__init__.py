@@ -49,10 +49,10 @@ def create_app(config=None):
                                 x_host=app.config["PROXIES"])
     app.url_defaults(static_file_hash)
 
-    from . import auth, diary, explain, main, notifications, patients, pwa, reports, trends
+    from . import auth, clinic, diary, explain, main, notifications, patients, pwa, reports, trends
 
     for blueprint in (main.bp, auth.bp, patients.bp, diary.bp, trends.bp, reports.bp, explain.bp, pwa.bp,
-                      notifications.bp):
+                      notifications.bp, clinic.bp):
         app.register_blueprint(blueprint)
 
     from .cli import register_commands

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .clock import utc_now
+from .clinics import staff_member, staff_read
 from .entries import entry_of
 from .models import Membership, Patient, ShareLink
 
@@ -52,3 +53,24 @@ def open_share_link(token):
         return None
     link = db.session.scalar(select(ShareLink).where(ShareLink.token == token))
     return link if link is not None and link.is_open(utc_now()) else None
+
+
+def staff_or_404(clinic_id, need="clinician"):
+    """The signed-in user's place on this clinic's staff: 404 for anyone else (also after leaving),
+    403 for a clinician on an admin's page."""
+    staff = staff_member(clinic_id, current_user.id)
+    if staff is None:
+        abort(404)
+    if need == "admin" and staff.role != "admin":
+        abort(403)
+    return staff
+
+
+def linked_family_or_404(clinic_id, patient_id, what):
+    """Staff reading a family's diary: only through a standing link of their own clinic (and for
+    the full history, only when the family chose to share it). The read is recorded for the family."""
+    staff = staff_or_404(clinic_id)
+    link = staff_read(staff, patient_id, what)
+    if link is None:
+        abort(404)
+    return staff, link

@@ -17,7 +17,7 @@ from .clock import to_local, to_utc, utc_now
 from .extensions import db
 from .jobs import scheduled
 from .mail import queue_mail
-from .models import Alert, AlertEntry, CheckInItem, Entry, Membership, Patient
+from .models import Alert, AlertEntry, CheckInItem, ClinicLink, ClinicStaff, Entry, Membership, Patient
 from .rows import read_rows
 
 # An urgent alert no one has seen goes to the owners again this often, this many times at most.
@@ -147,22 +147,37 @@ def quiet_until(user, now):
 
 
 def tell_team(alert, now=None, escalation=0):
-    """Send the alert to every member by the channels of their choice, at its level; outside their
-    quiet hours unless it is urgent. An escalation goes to the owners by every channel."""
+    """Send the alert to every member, and to the staff of every clinic the diary is linked to, by
+    the channels of their choice, at its level; outside their quiet hours unless it is urgent. An
+    escalation goes to the family's owners by every channel."""
     now = now or utc_now()
     members = db.session.scalars(select(Membership).where(Membership.patient_id == alert.patient_id)).all()
     for membership in members:
         if escalation and membership.role != "owner":
             continue
-        user = membership.user
-        hold = None if alert.level == rules.URGENT else quiet_until(user, now)
-        key = f"alert:{alert.id}:{escalation}:{user.id}"
-        params = {"alert_id": alert.id, "escalation": escalation}
-        if escalation or alert.level in levels_for(membership, "push"):
-            push.queue_push("alert", user, f"{key}:push", patient_id=alert.patient_id, not_before=hold, **params)
-        if escalation or alert.level in levels_for(membership, "email"):
-            queue_mail("alert", user.email, f"{key}:email", user=user, patient_id=alert.patient_id,
-                       not_before=hold, **params)
+        tell(alert, membership.user, membership, now, escalation)
+    if not escalation:
+        for staff in staff_to_tell(alert.patient_id):
+            tell(alert, staff.user, staff, now, 0, clinic_id=staff.clinic_id)
+
+
+def tell(alert, user, chooser, now, escalation, clinic_id=None):
+    """`chooser`: the Membership or ClinicStaff whose levels say which channels the alert takes."""
+    hold = None if alert.level == rules.URGENT else quiet_until(user, now)
+    key = f"alert:{alert.id}:{escalation}:{user.id}"
+    params = {"alert_id": alert.id, "escalation": escalation, "clinic_id": clinic_id}
+    if escalation or alert.level in levels_for(chooser, "push"):
+        push.queue_push("alert", user, f"{key}:push", patient_id=alert.patient_id, not_before=hold, **params)
+    if escalation or alert.level in levels_for(chooser, "email"):
+        queue_mail("alert", user.email, f"{key}:email", user=user, patient_id=alert.patient_id,
+                   not_before=hold, **params)
+
+
+def staff_to_tell(patient_id):
+    """Staff of every clinic the diary is linked to now."""
+    return db.session.scalars(select(ClinicStaff).join(ClinicLink, ClinicLink.clinic_id == ClinicStaff.clinic_id)
+                              .where(ClinicLink.patient_id == patient_id, ClinicLink.ended_at.is_(None),
+                                     ClinicStaff.left_at.is_(None))).all()
 
 
 def alert_text(alert, private=False):
@@ -175,19 +190,22 @@ def alert_text(alert, private=False):
              advice=rules.LEVELS[rule.level].advice)
 
 
-def alert_path(alert):
+def alert_path(alert, clinic_id=None):
+    """Where the alert opens: the family's alert page, or the clinic's page of that family."""
+    if clinic_id:
+        return url_for("clinic.family", clinic_id=clinic_id, patient_id=alert.patient_id)
     return url_for("notifications.alert", patient_id=alert.patient_id, alert_id=alert.id)
 
 
 def push_body(outgoing, user):
     alert = db.session.get(Alert, outgoing.params["alert_id"])
-    return alert_text(alert), alert_path(alert)
+    return alert_text(alert), alert_path(alert, outgoing.params.get("clinic_id"))
 
 
 def alert_mail(outgoing, user):
     alert = db.session.get(Alert, outgoing.params["alert_id"])
     return {"alert": alert, "rule": rules.RULES_BY_KEY[alert.rule], "level": rules.LEVELS[alert.level],
-            "link": url_for("main.index", _external=True).rstrip("/") + alert_path(alert)}
+            "link": url_for("main.index", _external=True).rstrip("/") + alert_path(alert, outgoing.params.get("clinic_id"))}
 
 
 push.BODIES["alert"] = push_body

@@ -435,3 +435,37 @@ REPORT_SECTIONS = (
 REPORT_SECTION_BY_KEY = {section.key: section for section in REPORT_SECTIONS}
 # The events a month the charts and tables count.
 CHARTED_EVENTS = ("fall", "near_fall", "choking")
+
+
+# ------------------------------------------------------------------------------------------------
+# The clinic's side
+#
+# Roles of clinic staff: a clinician reads and acknowledges; an admin also manages the staff.
+CLINIC_ROLES = {
+    "clinician": _l("Clinician: reads diaries and acknowledges alerts"),
+    "admin": _l("Clinic admin: also manages the staff"),
+}
+PROFESSIONS = {
+    "neurologist": _l("Neurologist"),
+    "nurse": _l("Nurse"),
+    "therapist": _l("Therapist"),
+    "dietitian": _l("Dietitian"),
+    "coordinator": _l("Care coordinator"),
+    "other": _l("Clinic staff"),
+}
+# What clinic staff opened, as the family's record of it says.
+CLINIC_READS = {
+    "summary": _l("the visit summary"),
+    "pdf": _l("the visit summary PDF"),
+    "trends": _l("the trends"),
+    "alerts": _l("the alerts"),
+    "history": _l("the full history"),
+}
+# The dashboard's filters: (key, label).
+CLINIC_FILTERS = {
+    "all": _l("Every family"),
+    "alerts": _l("Open alerts"),
+    "declining": _l("Declining fastest"),
+    "quiet": _l("Not logging"),
+    "appointment": _l("Appointment this week"),
+}

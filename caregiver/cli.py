@@ -83,6 +83,37 @@ def register_commands(app):
         click.echo(f"queued message {delivery.id} to {address}; see /healthz or the worker's log")
 
     @app.cli.group()
+    def clinic():
+        """Clinics: the MND teams that follow families between visits."""
+
+    @clinic.command("create")
+    @click.argument("name")
+    @click.option("--admin", "admin_email", required=True, help="E-mail address of the clinic's first admin.")
+    def clinic_create(name, admin_email):
+        """Start a clinic. An existing account becomes its admin; otherwise an admin invite is sent."""
+        from flask import url_for
+
+        from .accounts import find_user
+        from .clinics import create_clinic, invite_staff
+        from .extensions import db
+        from .models import Clinic
+
+        admin = find_user(admin_email)
+        if admin is not None:
+            clinic = create_clinic(name, admin)
+            click.echo(f"clinic {clinic.id} {name!r}: {admin.email} is its admin; families link with code "
+                       f"{clinic.link_code}")
+            return
+        clinic = Clinic(name=name)
+        db.session.add(clinic)
+        db.session.commit()
+        invite = invite_staff(clinic, None, admin_email, "admin", "coordinator")
+        with app.test_request_context(base_url=app.config["APP_URL"]):
+            link = url_for("clinic.join", token=invite.token, _external=True)
+        click.echo(f"clinic {clinic.id} {name!r}: no account for {admin_email} yet; an admin invite is sent there "
+                   f"(it works once, for 7 days): {link}")
+
+    @app.cli.group()
     def jobs():
         """The background job queue."""
 

@@ -19,7 +19,7 @@ from . import delivery, tokens
 from .clock import utc_now
 from .extensions import db
 from .i18n import LANGUAGE_BY_CODE, language_and_zone, text_direction
-from .models import Invite, Patient, User
+from .models import ClinicInvite, Invite, Patient, User
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ MESSAGES = {
     "password_reset": Message(_l("Reset your password")),
     "signup_exists": Message(_l("Someone tried to make an account with your address")),
     "invite": Message(_l("You are invited to join a care team")),
+    "clinic_invite": Message(_l("You are invited to join a clinic's team")),
     "alert": Message(_l("Something in the diary is worth a look"), about_patient=True),
     "reminder": Message(_l("A reminder from the diary"), about_patient=True),
     "digest": Message(_l("This week in the diary"), about_patient=True),
@@ -84,6 +85,11 @@ def links_for(outgoing, user):
         if invite is None or invite.used_at is not None:
             return None  # cancelled or used before it went out: nothing to send
         return {"link": url_for("patients.accept_invite", token=invite.token, _external=True), "invite": invite}
+    if kind == "clinic_invite":
+        invite = db.session.get(ClinicInvite, outgoing.params["invite_id"])
+        if invite is None or invite.used_at is not None:
+            return None
+        return {"link": url_for("clinic.join", token=invite.token, _external=True), "invite": invite}
     if kind == "signup_exists":
         return {"link": url_for("auth.signin", _external=True),
                 "reset_link": url_for("auth.forgot_password", _external=True)}

@@ -300,8 +300,12 @@ class Alert(db.Model):
     # "patient:rule" until done: one unresolved alert per rule and diary, even when two app
     # processes raise it at the same moment.
     open_for: Mapped[Optional[str]] = mapped_column(String(60), unique=True)
+    # The clinic's own "seen", apart from the family's: the family sees that the clinic has it.
+    clinic_seen_at: Mapped[Optional[datetime]]
+    clinic_seen_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("clinic_staff.id", ondelete="SET NULL"))
 
     seen_by: Mapped[Optional[User]] = relationship(foreign_keys=[seen_by_id])
+    clinic_seen_by: Mapped[Optional["ClinicStaff"]] = relationship(foreign_keys=[clinic_seen_by_id])
     done_by: Mapped[Optional[User]] = relationship(foreign_keys=[done_by_id])
     entries: Mapped[list["Entry"]] = relationship(secondary="alert_entry", order_by="Entry.occurred_at")
 
@@ -368,6 +372,116 @@ class JobRun(db.Model):
     name: Mapped[str] = mapped_column(String(60))
     slot: Mapped[str] = mapped_column(String(30))
     ran_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Clinic(db.Model):
+    """An MND team that follows families between visits, only those that link their diary to it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # What a family types to link its diary: short enough to read out on the phone.
+    link_code: Mapped[str] = mapped_column(String(12), unique=True, default=lambda: new_link_code())
+    show_staff_names: Mapped[bool] = mapped_column(default=False)  # else families see the role only
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    staff: Mapped[list["ClinicStaff"]] = relationship(back_populates="clinic", order_by="ClinicStaff.id")
+
+
+def new_link_code():
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class ClinicStaff(db.Model):
+    """A staff account of a clinic: a clinician reads and acknowledges; an admin also manages staff.
+    Leaving keeps the row (the records of what they read) and ends every access at once."""
+
+    __table_args__ = (UniqueConstraint("clinic_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # catalogue.CLINIC_ROLES
+    profession: Mapped[str] = mapped_column(String(20))  # catalogue.PROFESSIONS
+    push_levels: Mapped[Optional[list]] = mapped_column(db.JSON)  # as Membership's
+    email_levels: Mapped[Optional[list]] = mapped_column(db.JSON)
+    joined_at: Mapped[datetime] = mapped_column(default=utc_now)
+    left_at: Mapped[Optional[datetime]]
+
+    clinic: Mapped[Clinic] = relationship(back_populates="staff")
+    user: Mapped[User] = relationship()
+
+
+class ClinicInvite(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10))
+    profession: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[Optional[datetime]]
+
+    clinic: Mapped[Clinic] = relationship()
+
+
+class ClinicLink(db.Model):
+    """A family's consent: this clinic may see the summary, trends and alerts of the diary (and the
+    full history if chosen), from `linked_at` until the owner ends it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id", ondelete="CASCADE"), index=True)
+    full_history: Mapped[bool] = mapped_column(default=False)
+    linked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    linked_at: Mapped[datetime] = mapped_column(default=utc_now)
+    ended_at: Mapped[Optional[datetime]]
+    # "patient:clinic" while the link stands: one at a time, even when two owners link at once.
+    active_key: Mapped[Optional[str]] = mapped_column(String(40), unique=True)
+
+    clinic: Mapped[Clinic] = relationship()
+    patient: Mapped[Patient] = relationship()
+    linked_by: Mapped[Optional[User]] = relationship()
+
+
+class ClinicRead(db.Model):
+    """Each time clinic staff open a diary: who, what and when. The family can read these."""
+
+    __table_args__ = (Index("ix_clinic_read_patient_at", "patient_id", "read_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("clinic_staff.id", ondelete="CASCADE"))
+    what: Mapped[str] = mapped_column(String(20))  # catalogue.CLINIC_READS
+    read_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    staff: Mapped[ClinicStaff] = relationship()
+
+
+class ClinicRequest(db.Model):
+    """A short request from the clinic to the family, in the staff member's own words."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("clinic_staff.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    done_at: Mapped[Optional[datetime]]
+
+    staff: Mapped[ClinicStaff] = relationship()
+
+
+class PreparedSummary(db.Model):
+    """A visit summary PDF made ahead by a job for a clinic's coming appointment, so it opens at once;
+    used only while nothing in the diary has changed since it was made."""
+
+    __table_args__ = (UniqueConstraint("patient_id", "clinic_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id", ondelete="CASCADE"))
+    made_at: Mapped[datetime] = mapped_column(default=utc_now)
+    diary_changed_at: Mapped[Optional[datetime]]  # the newest change the PDF includes
+    pdf: Mapped[bytes] = mapped_column(db.LargeBinary)
 
 
 def erase_patients(patient_ids):

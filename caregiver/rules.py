@@ -33,7 +33,7 @@ LEVELS = {
 
 NICE_NG42 = "NICE NG42"
 NICE_CG32 = "NICE CG32"
-PRO_ACT = "PRO-ACT (about 1 point a month on average)"
+PRO_ACT = _l("PRO-ACT data: about 1 point a month on average")
 
 
 @dataclass(frozen=True)
@@ -284,20 +284,20 @@ ALERT_RULES = (
                     item="swallowing", by=2),
     CheckInTotalDrop("checkin_total", APPOINTMENT, _l("The check-in total fell quickly"),
                      _l("The total down 4 or more within 4 weeks"), PRO_ACT, ("checkin",), points=4, days=28),
-    WeightLoss("weight_loss_3m", SOON, _l("Weight fell"), _l("5% or more lost within 3 months"),
+    WeightLoss("weight_loss_3m", SOON, _l("Weight fell"), _l("%(percent)d%% or more lost within 3 months", percent=5),
                NICE_NG42, ("weight",), percent=5, days=91),
     WeightBelowUsual("weight_below_usual", SOON, _l("Weight is well below the usual"),
-                     _l("10% or more below the usual weight"), NICE_CG32, ("weight",), percent=10),
+                     _l("%(percent)d%% or more below the usual weight", percent=10), NICE_CG32, ("weight",), percent=10),
     BmiBelow("bmi_low", SOON, _l("BMI is low"), _l("BMI under 18.5"), NICE_CG32, ("weight",), below=18.5),
     BmiBelow("bmi_low_losing", SOON, _l("BMI is low and weight is falling"),
-             _l("BMI under 20 with 5% or more lost within 6 months"), NICE_CG32, ("weight",), below=20,
+             _l("BMI under 20 with %(percent)d%% or more lost within 6 months", percent=5), NICE_CG32, ("weight",), below=20,
              loss_percent=5, days=183),
     NivHoursRise("niv_more", SOON, _l("More hours on the breathing machine"),
                  _l("Hours a night up by 2 or more over two weeks"), NICE_NG42, ("niv",), hours=2, days=14),
     EventsWithin("falls_week", SOON, _l("Several falls"), _l("2 or more falls within a week"), NICE_NG42,
                  ("event",), event="fall", count=2, days=7),
     QuietDiary("quiet_diary", APPOINTMENT, _l("Nothing logged for two weeks"),
-               _l("No entries for 14 days: a prompt, not a warning"), "MND Diary", (), days=14),
+               _l("No entries for 14 days: a prompt, not a warning"), _l("MND Diary"), (), days=14),
 )
 RULES_BY_KEY = {rule.key: rule for rule in ALERT_RULES}
 LOGGED_FLAGS = tuple(rule for rule in ALERT_RULES if isinstance(rule, Logged))

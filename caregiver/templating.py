@@ -6,7 +6,7 @@ from flask import current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_wtf.csrf import generate_csrf
 
-from . import catalogue, rules
+from . import catalogue, clinics, rules
 from .entries import entry_explainer, entry_title
 from .i18n import LANGUAGE_BY_CODE, LANGUAGES, plural_samples, text_direction
 
@@ -33,6 +33,7 @@ def register_template_helpers(app):
     app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word,
                                  entry_title=entry_title, entry_explainer=entry_explainer, here_without_lang=here_without_lang,
                                  red_flag_for=rules.logged_flag, rules=rules,
+                                 clinic_staff_shown=clinics.display_of,
                                  csrf_token=csrf_token, plural_samples=plural_samples)
     app.jinja_env.filters["direction"] = direction
     app.jinja_env.filters["event_name"] = lambda event_type: catalogue.EVENT_TYPES[event_type]

@@ -205,9 +205,20 @@ def every_form(app):
         link = ShareLink(patient_id=patient_id, options={}, expires_at=utc_now().replace(year=2100))
         db.session.add_all([entry, invite, link])
         db.session.commit()
+        # The owner also runs a clinic that follows the diary, so the clinic's forms get the values too.
+        from caregiver import clinics
+        from caregiver.models import ClinicRequest, User
+
+        clinic = clinics.create_clinic("Clinic", db.session.get(User, owner))
+        clinic_link = clinics.link_clinic(db.session.get(Patient, patient_id), clinic, db.session.get(User, owner),
+                                          False)
+        asked = ClinicRequest(patient_id=patient_id, staff_id=clinic.staff[0].id, text="Weigh him")
+        db.session.add(asked)
+        db.session.commit()
         ids = {"patient_id": patient_id, "entry_id": entry.id, "invite_id": invite.id, "link_id": link.id,
                "member_id": db.session.scalar(select(Membership.id).where(Membership.user_id != owner)),
-               "ref": "cramps", "token": "not-a-token", "delivery_id": 1, "alert_id": 1}
+               "ref": "cramps", "token": "not-a-token", "delivery_id": 1, "alert_id": 1, "clinic_id": clinic.id,
+               "clinic_link_id": clinic_link.id, "request_id": asked.id, "staff_id": clinic.staff[0].id}
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.endpoint not in DESTRUCTIVE and rule.endpoint != "diary.sync":

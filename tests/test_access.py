@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from caregiver.extensions import db
 from caregiver.clock import utc_now
-from caregiver.models import Alert, Entry, Invite, Membership, ShareLink
+from caregiver import clinics
+from caregiver.models import Alert, ClinicRequest, ClinicStaff, Entry, Invite, Membership, Patient, ShareLink, User
 
 from .conftest import make_patient, make_user, sign_in
 
@@ -52,6 +53,10 @@ NEEDS = {
     "notifications.snooze": {"POST": "log"},
     "notifications.settings": {"GET": "read", "POST": "read"},
     "notifications.schedule": {"POST": "owner"},
+    "clinic.family_clinics": {"GET": "owner", "POST": "owner"},
+    "clinic.consent": {"GET": "owner", "POST": "owner"},
+    "clinic.end_link": {"POST": "owner"},
+    "clinic.request_done": {"POST": "log"},
 }
 RANK = {"read": 0, "log": 1, "owner": 2}
 
@@ -71,20 +76,30 @@ def world(app):
         alert = Alert(patient_id=patient, key="choking:private", rule="choking", level="urgent", note="private note")
         db.session.add_all([symptom, question, invite, link, alert])
         db.session.commit()
+        # The clinic's side of the diary: a standing link, and a request from its nurse.
+        clinic = clinics.create_clinic("Clinic", db.session.get(User, make_user(app, "nurse@example.org", "Nurse")))
+        clinic_link = clinics.link_clinic(db.session.get(Patient, patient), clinic, db.session.get(User, ids["owner"]),
+                                          False)
+        asked = ClinicRequest(patient_id=patient, staff_id=db.session.scalar(select(ClinicStaff.id)), text="Weigh him")
+        db.session.add(asked)
+        db.session.commit()
         member = db.session.scalar(select(Membership.id).where(Membership.user_id == ids["log"]))
         return {"users": ids, "patient": patient, "other_patient": other_patient, "entry": symptom.id, "alert": alert.id,
-                "question": question.id, "invite": invite.id, "member": member, "link": link.id}
+                "question": question.id, "invite": invite.id, "member": member, "link": link.id,
+                "clinic_link": clinic_link.id, "request": asked.id}
 
 
 def patient_routes(app, world, patient_id):
-    """(endpoint, method, url) for every route that takes a patient id, filled with Ravi's ids."""
+    """(endpoint, method, url) for every route that takes a patient id, filled with Ravi's ids.
+    The clinic's pages of a family (with a clinic id) have their own matrix in test_clinic.py."""
     for rule in app.url_map.iter_rules():
-        if "patient_id" not in rule.arguments:
+        if "patient_id" not in rule.arguments or "clinic_id" in rule.arguments:
             continue
         values = {
             "patient_id": patient_id, "member_id": world["member"], "invite_id": world["invite"], "link_id": world["link"],
             "entry_id": world["question"] if rule.endpoint == "diary.toggle_question" else world["entry"],
             "ref": "cramps", "kind": "symptom", "delivery_id": 1, "alert_id": world["alert"],
+            "clinic_link_id": world["clinic_link"], "request_id": world["request"],
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in sorted(rule.methods & {"GET", "POST"}):
@@ -137,7 +152,8 @@ def test_a_stranger_cannot_reach_ravis_entries_through_their_own_patient(app, cl
     sign_in(client, "stranger@example.org")
     for endpoint, method, url in patient_routes(app, world, world["other_patient"]):
         if any(part in url for part in ("/entries/", "/team/", "/invites/", "/questions/", "/links/",
-                                        f"/alerts/{world['alert']}")):
+                                        f"/alerts/{world['alert']}", f"/clinics/{world['clinic_link']}/",
+                                        "/clinic-requests/")):
             response = call(client, method, url)
             assert response.status_code == 404, (method, url, response.status_code)
 

@@ -3,7 +3,10 @@ from sqlalchemy import select
 
 from caregiver.extensions import db
 from caregiver.clock import utc_now
-from caregiver.models import Alert, CustomSymptom, Entry, Invite, Membership, Patient, ShareLink, User
+from caregiver import clinics
+from caregiver.models import (
+    Alert, ClinicLink, ClinicRequest, ClinicStaff, CustomSymptom, Entry, Invite, Membership, Patient, ShareLink, User,
+)
 
 from .conftest import csrf_token, make_patient, make_user, sign_in
 
@@ -11,7 +14,8 @@ from .conftest import csrf_token, make_patient, make_user, sign_in
 def everything(app):
     with app.app_context():
         return [db.session.execute(select(*model.__table__.columns).order_by(model.id)).all()
-                for model in (User, Patient, Membership, Invite, Entry, CustomSymptom, ShareLink, Alert)]
+                for model in (User, Patient, Membership, Invite, Entry, CustomSymptom, ShareLink, Alert, ClinicStaff,
+                              ClinicLink, ClinicRequest)]
 
 
 def test_every_post_route_refuses_a_request_without_a_token(app, client):
@@ -26,11 +30,24 @@ def test_every_post_route_refuses_a_request_without_a_token(app, client):
         db.session.commit()
         entry_id, invite_id, token, link_id, alert_id = entry.id, invite.id, invite.token, link.id, alert.id
         member_id = db.session.scalar(select(Membership.id).where(Membership.user_id != owner))
+        # The owner also runs a clinic that follows the diary, so the clinic's forms are tried too.
+        clinic = clinics.create_clinic("Clinic", db.session.get(User, owner))
+        clinic_link = clinics.link_clinic(db.session.get(Patient, patient_id), clinic, db.session.get(User, owner), False)
+        nurse = ClinicStaff(clinic=clinic, user_id=make_user(app, "nurse@example.org"), role="clinician",
+                            profession="nurse")
+        db.session.add(nurse)
+        db.session.flush()
+        asked = ClinicRequest(patient_id=patient_id, staff_id=nurse.id, text="Weigh him")
+        db.session.add(asked)
+        db.session.commit()
+        clinic_values = {"clinic_id": clinic.id, "clinic_link_id": clinic_link.id, "request_id": asked.id,
+                         "staff_id": nurse.id}
     sign_in(client)
     app.config["WTF_CSRF_ENABLED"] = True
     before = everything(app)
     values = {"patient_id": patient_id, "entry_id": entry_id, "member_id": member_id, "invite_id": invite_id,
-              "ref": "cramps", "kind": "question", "token": token, "link_id": link_id, "delivery_id": 1, "alert_id": alert_id}
+              "ref": "cramps", "kind": "question", "token": token, "link_id": link_id, "delivery_id": 1, "alert_id": alert_id,
+              **clinic_values}
     checked = 0
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from caregiver.explain.content import TOPICS, load
 from caregiver import catalogue
+from caregiver import clinics
 from caregiver import tokens as tokens_module
 from caregiver.extensions import db
 from caregiver.i18n import LANGUAGES
-from caregiver.models import Entry, ShareLink, User
+from caregiver.models import Entry, Patient, ShareLink, User
 from caregiver.clock import utc_now
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -112,10 +113,17 @@ def pages_of(app, patient_id):
         values = {"patient_id": patient_id, "entry_id": entry, "ref": "cramps", "kind": "symptom",
                   "slug": "motor-neurons", "token": link.token, "link_id": link.id}
         demo_user = db.session.scalar(select(User).where(User.email == "demo@example.org"))
+        # The demo carer also runs a clinic that follows the diary (with its history), so that the
+        # clinic's pages are walked in every language too.
+        clinic = clinics.create_clinic("Clinic", demo_user)
+        clinics.link_clinic(db.session.get(Patient, patient_id), clinic, demo_user, True)
+        staff_invite = clinics.invite_staff(clinic, demo_user, None, "clinician", "nurse")
+        values["clinic_id"] = clinic.id
         # The links sent by e-mail carry tokens of their own (the confirm link may be used again by
         # the address it confirmed).
         tokens = {"auth.reset_password": tokens_module.reset_token(demo_user),
-                  "auth.confirm_email": tokens_module.confirm_token(demo_user, demo_user.email)}
+                  "auth.confirm_email": tokens_module.confirm_token(demo_user, demo_user.email),
+                  "clinic.join": staff_invite.token}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in ("static", "main.healthz") or rule.rule.endswith(".pdf") \

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from .. import alerts, delivery, entries, reminders
+from .. import alerts, clinics, delivery, entries, reminders
 from ..access import entry_or_404, membership_or_404
 from ..clock import utc_now
 from ..forms import ButtonForm
@@ -52,7 +52,7 @@ def home(patient_id):
         last_visit=visit, days_since_visit=(utc_now() - visit.occurred_at).days if visit else None,
         failed_deliveries=delivery.failed_deliveries(patient_id) if membership.allows("owner") else [],
         open_alerts=alerts.on_home(patient_id), now=utc_now(), due_reminders=reminders.due(patient),
-        reminder_table=reminders.REMINDERS,
+        reminder_table=reminders.REMINDERS, clinic_requests=clinics.open_requests(patient_id),
     )
 
 

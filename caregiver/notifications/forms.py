@@ -1,5 +1,6 @@
 """Acknowledging an alert, and how alerts and reminders reach a member."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -8,7 +9,7 @@ from ..alerts import SNOOZE_HOURS
 from ..forms import AppForm
 from ..reminders import REMINDERS
 
-SNOOZE_CHOICES = [(hours, _l("%(num)d hours", num=hours) if hours > 1 else _l("1 hour")) for hours in SNOOZE_HOURS]
+SNOOZE_CHOICES = [(hours, lazy_ngettext("%(num)d hour", "%(num)d hours", hours)) for hours in SNOOZE_HOURS]
 
 
 class DoneForm(AppForm):
