@@ -79,3 +79,89 @@ def make(dataset):
 
 if __name__ == "__main__":
     make(sys.argv[1])
+
+
+# ----------------------------------------------------------------------------------------------
+# "clinic500": one clinic following 500 families of two years each (issue 14), for
+# bench/clinic_dashboard.py. As "1000": ten families made by the generator, copied in SQL up to
+# 500; every one linked to the clinic by its owner (clinics.link_clinic), names told apart, and
+# some open alerts (the generator raises none): a "soon" one in every 5th family, an urgent one
+# too in every 20th, and a done one (which the dashboard must not count) in every 3rd.
+# bench/clinic_dashboard.py runs it as `python -c "import data; data.make_clinic()"` (from bench/, with
+# DATABASE_URL / INSTANCE_PATH set); prints: admin_email password clinic_id entries
+
+CLINIC_FAMILIES = 500
+CLINIC_ADMIN = "clinic-admin@example.org"
+CLINIC_PASSWORD = "clinic-bench-password"
+
+
+def add_alerts(connection, patient_ids, now):
+    """Open and done alerts in a share of the families, raised hours to days ago."""
+    from datetime import timedelta
+
+    rows = []
+    for number, patient_id in enumerate(patient_ids, start=1):
+        wanted = []
+        if number % 5 == 0:
+            wanted.append(("weight_loss_3m", "soon", timedelta(hours=6 + number % 70), None))
+        if number % 20 == 0:
+            wanted.append(("choking", "urgent", timedelta(minutes=20 + number % 300), None))
+        if number % 3 == 0:
+            wanted.append(("falls_week", "soon", timedelta(days=20), now - timedelta(days=18)))
+        for rule, level, age, done_at in wanted:
+            rows.append({"p": patient_id, "key": f"bench:{patient_id}:{rule}", "rule": rule, "level": level,
+                         "raised": now - age, "done": done_at,
+                         "open_for": None if done_at else f"{patient_id}:{rule}"})
+    connection.execute(text(
+        "INSERT INTO alert (patient_id, key, rule, level, raised_at, done_at, escalations, open_for) "
+        "VALUES (:p, :key, :rule, :level, :raised, :done, 0, :open_for)"), rows)
+    return len(rows)
+
+
+def make_clinic(families=CLINIC_FAMILIES):
+    import time
+
+    import flask_migrate
+
+    from caregiver import create_app
+    from caregiver.clinics import create_clinic, link_clinic
+    from caregiver.clock import utc_now
+    from caregiver.demo import create_demo
+    from caregiver.extensions import db
+    from caregiver.models import Entry, Membership, Patient, User
+
+    started = time.monotonic()
+    app = create_app({"AUTO_MIGRATE_SQLITE": False})
+    with app.app_context():
+        flask_migrate.upgrade()
+        templates = []
+        for seed in range(1, min(DISTINCT_FAMILIES, families) + 1):
+            made = create_demo(seed=seed, email=f"seed{seed}@example.org", years=2)
+            templates.append((made.patient.id, made.user.id))
+        print(f"generated {len(templates)} families in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+        dialect = db.engine.dialect.name
+        with db.engine.begin() as connection:
+            for number in range(len(templates) + 1, families + 1):
+                patient, user = templates[number % len(templates)]
+                copy_family(connection, patient, user, number, dialect)
+            connection.execute(text("UPDATE patient SET display_name = display_name || ' ' || CAST(id AS TEXT)"))
+        print(f"copied to {families} families at {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+
+        admin = User(email=CLINIC_ADMIN, name="Clinic coordinator", timezone="Europe/London",
+                     email_confirmed_at=utc_now())
+        admin.set_password(CLINIC_PASSWORD)
+        db.session.add(admin)
+        db.session.commit()
+        clinic = create_clinic("Bench MND Clinic", admin)
+        owners = db.session.execute(select(Patient, Membership.user_id).join(Membership).where(
+            Membership.role == "owner").order_by(Patient.id)).all()
+        for patient, owner_id in owners:
+            link_clinic(patient, clinic, db.session.get(User, owner_id), full_history=patient.id % 2 == 0)
+        with db.engine.begin() as connection:
+            alerts = add_alerts(connection, [patient.id for patient, _owner in owners], utc_now())
+            connection.execute(text("ANALYZE"))
+        print(f"linked {len(owners)} families, {alerts} alerts, at {time.monotonic() - started:.0f} s",
+              file=sys.stderr, flush=True)
+        entries = db.session.scalar(select(func.count()).select_from(Entry))
+        print(CLINIC_ADMIN, CLINIC_PASSWORD, clinic.id, entries)
+

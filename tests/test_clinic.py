@@ -331,7 +331,7 @@ def test_summaries_for_appointments_this_week_are_made_ahead_and_used_until_the_
     assert "Choking episode" in " ".join(PdfReader(io.BytesIO(fresh)).pages[0].extract_text().split())
 
 
-def test_the_clinic_pages_fit_a_phone_and_speak_the_staff_members_language(app, world):
+def test_the_clinic_pages_speak_the_staff_members_language(app, world):
     with app.app_context():
         db.session.get(User, world["ids"]["anna"]).locale = "fr"
         db.session.commit()

@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import alerts, catalogue, clinics, rules
+from .. import alerts, catalogue, clinics, push
 from ..access import linked_family_or_404, membership_or_404, staff_or_404
 from ..clock import utc_now
 from ..entries import HistoryFilter, history_page
@@ -153,7 +153,8 @@ def settings(clinic_id):
         return redirect(url_for("clinic.settings", clinic_id=clinic_id))
     if request.method == "GET":
         form.load(staff, alerts.levels_for(staff, "push"), alerts.levels_for(staff, "email"))
-    return render_template("clinic/settings.html", staff=staff, clinic=staff.clinic, form=form, rules=rules)
+    return render_template("clinic/settings.html", staff=staff, clinic=staff.clinic, form=form,
+                           vapid_key=push.vapid_keys()["public"], devices=push.subscriptions_of(current_user.id))
 
 
 @bp.route("/clinic/join/<token>", methods=["GET", "POST"])

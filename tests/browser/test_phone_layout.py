@@ -22,6 +22,7 @@ PROBLEMS_ON_PAGE = """() => {
     'input:not([type=hidden]):not([type=radio]):not([type=checkbox])',
     'label.choice', '.checkbox label', 'a.button', 'a.button-secondary', '.quick-button', '.tabs a',
     '.card-link', '.link-list a', '.add-list a', '.top-bar a', '.entry a',
+    '.clinic-nav a', '.filter-chips a', '.sort-links a', '.row-links a', '.family-row h2 a',
   ].join(','));
   for (const el of targets) {
     if (!visible(el) || el.classList.contains('skip-link')) continue;
@@ -131,3 +132,33 @@ def test_screens_reflow_at_320_px_as_at_400_percent_zoom(app, live_server, brows
             page.goto(f"{live_server}{path}?lang={language}")
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, language)
     context.close()
+
+
+def test_the_clinic_screens_fit_a_phone(app, live_server, phone):
+    """The dashboard and a family's page, for a nurse on the ward's phone; the family's consent pages."""
+    from sqlalchemy import select
+
+    from caregiver import clinics
+    from caregiver.models import Alert, Patient, User
+
+    patient_id, _symptom_id, _checkin_id = make_diary(app)
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.email == "owner@example.org"))
+        clinic = clinics.create_clinic("Sheffield Motor Neurone Disease Care Centre", owner)
+        clinics.link_clinic(db.session.get(Patient, patient_id), clinic, owner, True)
+        db.session.add(Alert(patient_id=patient_id, key="choking:phone", rule="choking", level="urgent",
+                             open_for=f"{patient_id}:choking"))
+        db.session.commit()
+        clinic_id, code = clinic.id, clinic.link_code
+        staff = clinic.staff[0]
+        clinics.ask_family(staff, patient_id, "Please weigh him weekly, and bring your questions to the visit.")
+    sign_in_on(phone, live_server, patient_id)
+    family = f"/clinic/{clinic_id}/families/{patient_id}"
+    for path in (f"/clinic/{clinic_id}/", f"/clinic/{clinic_id}/?show=alerts", f"{family}/", f"{family}/trends",
+                 f"{family}/history", f"/clinic/{clinic_id}/staff", f"/clinic/{clinic_id}/settings",
+                 f"/patients/{patient_id}/clinics", f"/patients/{patient_id}/clinics/consent?code={code}",
+                 f"/patients/{patient_id}/"):
+        response = phone.goto(live_server + path)
+        assert response.status == 200, path
+        assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
+    assert "Please weigh him weekly" in phone.inner_text("main")
