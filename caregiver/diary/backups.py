@@ -1,7 +1,10 @@
 """The family's data out (JSON backup, CSV, FHIR) and a backup back in as a new diary."""
+import io
 import json
+import re
+import unicodedata
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,12 +17,24 @@ from . import bp
 from .forms import ImportForm
 
 
+def file_name_part(name):
+    """The diary's name as part of a file name, in its own script: letters, their marks (the vowel
+    signs of Devanagari, Bengali and Tamil) and digits stay; spaces, quotes, semicolons, slashes and
+    line breaks become dashes, so the name can never break out of the header."""
+    kept = "".join(c if unicodedata.category(c)[0] in "LMN" else "-" for c in unicodedata.normalize("NFC", name))
+    return re.sub(r"-{2,}", "-", kept).strip("-")[:60].strip("-") or "diary"
+
+
 def download(body, mimetype, patient, suffix):
-    """An export as a file named after the diary and the day, never cached on the way."""
-    safe_name = "".join(c for c in patient.display_name if c.isalnum()) or "diary"
-    filename = f"mnd-diary-{safe_name}-{utc_now():%Y-%m-%d}.{suffix}"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    """An export as a file named after the diary and the day, never cached on the way.
+
+    Werkzeug writes the name as RFC 6266 `filename*` (UTF-8) with an ASCII `filename` for old
+    browsers: a raw non-Latin name in the header made gunicorn answer 500."""
+    filename = f"mnd-diary-{file_name_part(patient.display_name)}-{utc_now():%Y-%m-%d}.{suffix}"
+    response = send_file(io.BytesIO(body.encode("utf-8")), mimetype=mimetype, as_attachment=True,
+                         download_name=filename, etag=False, conditional=False)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/patients/<int:patient_id>/export.json")
