@@ -9,6 +9,7 @@ diary may still exist), so export -> import -> export differs only in those.
 """
 import csv
 import io
+import re
 import uuid as uuids
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
@@ -203,5 +204,23 @@ def export_csv(patient):
         record["group"] = custom.group if custom else (symptom.group if symptom else None)
         for domain, score in (record["checkin"] or {}).items():
             record[f"checkin_{domain}"] = score
-        writer.writerow(["" if record.get(column) is None else record[column] for column in CSV_COLUMNS])
+        writer.writerow([spreadsheet_cell(record.get(column)) for column in CSV_COLUMNS])
     return out.getvalue()
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
+
+
+def spreadsheet_cell(value):
+    """A CSV cell no spreadsheet runs: text that starts like a formula (a note "=HYPERLINK(...)")
+    gets a leading apostrophe, shown as text; numbers, even negative ones, stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
