@@ -7,14 +7,17 @@ import unicodedata
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..access import membership_or_404
-from ..backup import BackupError, export_backup, export_csv, import_backup
+from ..backup import BACKUP_DEPTH, BackupError, export_backup, export_csv, import_backup, read_backup
 from ..clock import utc_now
 from ..extensions import db
 from ..fhir import fhir_bundle
+from ..payloads import PayloadError, read_json
 from . import bp
 from .forms import ImportForm
+from .restore import check_backup
 
 
 def file_name_part(name):
@@ -71,9 +74,15 @@ def import_diary():
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            patient = import_backup(json.load(form.backup.data), current_user)
+            backup = read_backup(read_json(form.backup.data.read(), BACKUP_DEPTH))
+            check_backup(backup)  # the forms' rules, before anything is written
+            patient = import_backup(backup, current_user)
             db.session.commit()
-        except (BackupError, ValueError, UnicodeDecodeError) as problem:
+        except BackupError as problem:
+            db.session.rollback()
+            form.backup.errors.append(_("Nothing was changed: this backup cannot be imported. %(problem)s",
+                                        problem=str(problem)))
+        except (PayloadError, SQLAlchemyError) as problem:
             db.session.rollback()
             current_app.logger.warning("backup refused: %s", problem)
             form.backup.errors.append(_("This file is not an MND Diary backup that can be read. Nothing was changed."))
