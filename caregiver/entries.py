@@ -216,6 +216,10 @@ def snapshot(entry):
     return values
 
 
+# What a Revision records; the backup carries them and the import checks them against this.
+REVISION_ACTIONS = ("created", "edited", "deleted", "restored")
+
+
 def record(entry, user, action, before=None):
     """Keep who changed the entry, when and how. `before` is the snapshot taken before an edit.
     Returns False for an edit that changed nothing (and records nothing)."""

@@ -5,6 +5,7 @@ from flask import request
 def safe_next(default):
     """The ?next= path if it stays on this site, so a link cannot send anyone elsewhere."""
     target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # A line break would reach the Location header, which cannot hold one: a 500, not a redirect.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and target.isprintable():
         return target
     return default

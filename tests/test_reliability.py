@@ -10,13 +10,13 @@ import uuid
 from datetime import datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from caregiver.extensions import db
 from caregiver.clock import utc_now
-from caregiver.models import Entry
+from caregiver.models import Entry, User
 
 from .conftest import FIELDS, PASSWORD, make_patient, make_user, sign_in
 from .servers import Server, signed_in_opener
@@ -142,16 +142,60 @@ HOSTILE = st.one_of(
     st.integers(-10**20, 10**20).map(str), st.floats(allow_nan=True).map(str))
 
 
+# Accounts west and east of UTC, to the ends of the world: the edges of the calendar differ in each.
+ZONES = st.sampled_from(["Pacific/Pago_Pago", "America/Los_Angeles", "America/New_York", "UTC", "Asia/Kolkata",
+                         "Pacific/Kiritimati"])
+# What a change of settings (or any form) must leave working, not only the answer to the form.
+PAGES_AFTER = ("/", "/history", "/history?range=custom&since=0001-01-01&until=9999-12-31", "/trends",
+               "/new/symptom", "/new/medication", "/new/checkin")
+
+
+def in_zone(app, zone):
+    """The fuzzed account (every_form's owner) now lives in `zone`."""
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == "carer@example.org").values(timezone=zone))
+        db.session.commit()
+
+
+def pages_answer(client, patient_id, after):
+    for page in PAGES_AFTER:
+        status = client.get(f"/patients/{patient_id}{page}").status_code
+        assert status < 500, (page, status, after)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_random_values_in_every_form_never_cause_a_500(app, every_form, data):
-    _patient_id, urls = every_form
+    patient_id, urls = every_form
+    in_zone(app, data.draw(ZONES))
     client = app.test_client()
     sign_in(client)
     url = data.draw(st.sampled_from(urls))
     fields = data.draw(st.dictionaries(st.sampled_from(FIELDS), HOSTILE, max_size=12))
     response = client.post(url, data=fields)
     assert response.status_code < 500, (url, fields)
+    pages_answer(client, patient_id, (url, fields))
+
+
+ZONE_ANSWERS = st.one_of(ZONES, st.sampled_from(["", " ", "Nowhere/Else", "utc", "../UTC", "\x00"]), HOSTILE)
+SETTINGS = st.one_of(
+    st.fixed_dictionaries({"name": st.just("Carer"), "email": st.just("carer@example.org"), "timezone": ZONE_ANSWERS,
+                           "quiet_from": st.sampled_from(["", "22:00"]), "quiet_until": st.sampled_from(["", "07:00"])}),
+    st.fixed_dictionaries({"name": HOSTILE, "email": st.just("carer@example.org"), "timezone": ZONE_ANSWERS,
+                           "quiet_from": HOSTILE, "quiet_until": HOSTILE}))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(zone=ZONES, settings_form=SETTINGS)
+@example(zone="America/New_York", settings_form={"name": "Carer", "email": "carer@example.org", "timezone": ""})
+def test_random_settings_in_any_zone_leave_every_page_working(app, every_form, zone, settings_form):
+    patient_id, _urls = every_form
+    in_zone(app, zone)
+    client = app.test_client()
+    sign_in(client)
+    response = client.post("/account/settings", data=settings_form)
+    assert response.status_code < 500, settings_form
+    pages_answer(client, patient_id, settings_form)
 
 
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=50),
@@ -161,20 +205,22 @@ SYNC_ENTRY = st.fixed_dictionaries({
     "uuid": st.one_of(st.uuids().map(str), st.text(max_size=40)),
     "kind": st.sampled_from(["symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit",
                              "question", "x"]),
-    "tz": st.one_of(st.sampled_from(["UTC", "Asia/Kolkata", "Nowhere/Else"]), st.text(max_size=20)),
+    "tz": st.one_of(ZONES, st.just("Nowhere/Else"), st.text(max_size=20)),
     "fields": st.dictionaries(st.sampled_from(FIELDS), st.one_of(HOSTILE, JSON_VALUES), max_size=8),
 })
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=st.one_of(JSON_VALUES, st.fixed_dictionaries({"entries": st.lists(SYNC_ENTRY | JSON_VALUES,
-                                                                                max_size=5)})))
-def test_random_sync_bodies_never_cause_a_500(app, every_form, body):
+                                                                                max_size=5)})), zone=ZONES)
+def test_random_sync_bodies_never_cause_a_500(app, every_form, body, zone):
     patient_id, _urls = every_form
+    in_zone(app, zone)
     client = app.test_client()
     sign_in(client)
     response = client.post(f"/patients/{patient_id}/sync", json=body)
     assert response.status_code in (200, 400), (body, response.status_code)
+    pages_answer(client, patient_id, body)
 
 
 def test_backup_and_restore_of_the_sqlite_database(app, database_url, tmp_path):

@@ -28,7 +28,8 @@ EMAIL_RULES = (
 
 
 def valid_timezone(form, field):
-    if field.data and not is_timezone(field.data):
+    # An empty zone too: every page that shows a time reads the account's zone.
+    if not is_timezone(field.data or ""):
         raise ValidationError(_l("Choose a time zone from the list."))
 
 

@@ -46,7 +46,8 @@ class EntryForm(AppForm):
     def validate_occurred_at(self, field):
         if field.data and field.data.year < 1900:
             raise ValidationError(_l("Enter a date after 1900."))
-        if field.data and to_utc(field.data, self.tz) > utc_now() + CLOCK_SKEW:
+        # A year ahead is refused before converting: 9999-12-31T23:59 west of UTC is past the last UTC day.
+        if field.data and (field.data.year > utc_now().year + 1 or to_utc(field.data, self.tz) > utc_now() + CLOCK_SKEW):
             raise ValidationError(_l("This time is in the future. Enter when it happened."))
 
     def set_defaults(self, patient, tz, source):

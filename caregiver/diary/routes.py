@@ -13,11 +13,12 @@ from ..clock import utc_now
 from ..forms import ButtonForm
 from ..models import Entry
 from ..navigation import safe_next
+from ..payloads import PayloadError, read_json
 from ..rows import symptom_ref
 from ..summary.ranges import history_bounds
 from . import bp
 from .forms import KIND_FORMS, CustomSymptomForm, HistoryFilterForm, QuickLogForm, entry_form_for
-from .sync import MAX_BATCH, merge_entries
+from .sync import MAX_BATCH, SYNC_DEPTH, merge_entries
 
 # Lists that have their own page, and where an entry of that kind goes back to.
 LIST_VIEWS = {"medication": "diary.medications", "visit": "diary.visits", "question": "diary.questions"}
@@ -251,7 +252,10 @@ def sync(patient_id):
             validate_csrf(request.headers.get("X-CSRFToken"))
         except (ValidationError, CSRFError):
             return jsonify(error=_("This page was open too long. Please reload it; your entries are kept.")), 400
-    payload = request.get_json(silent=True)
+    try:
+        payload = read_json(request.get_data(), SYNC_DEPTH)
+    except PayloadError:
+        payload = None
     items = payload.get("entries") if isinstance(payload, dict) else None
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         return jsonify(error=_("Something in that request was not right")), 400

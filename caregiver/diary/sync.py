@@ -20,6 +20,8 @@ from ..models import Entry
 from .forms import KIND_FORMS, entry_form_for
 
 MAX_BATCH = 200
+# {"entries": [{"fields": {...}}]}: the phone never sends anything deeper.
+SYNC_DEPTH = 4
 
 
 @dataclass

@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 
 from .. import delivery, team
 from ..access import membership_or_404, my_memberships
-from ..forms import ButtonForm
+from ..forms import ButtonForm, PatientForm
 from ..navigation import safe_next
 from . import bp
-from .forms import DeletePatientForm, InviteForm, MemberRoleForm, PatientForm
+from .forms import DeletePatientForm, InviteForm, MemberRoleForm
 
 
 @bp.route("/patients/")

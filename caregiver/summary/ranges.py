@@ -12,6 +12,18 @@ from ..maths import DAYS_PER_MONTH
 DEFAULT_MONTHS = 3
 # No diary is older than this; a custom date before it (a typo, or a hand-made URL) means "from the start".
 EARLIEST_DAY = date(1900, 1, 1)
+# Appointments may be noted up to a year ahead; a custom end after this (9999-12-31) means "to the end".
+DAYS_AHEAD = 2 * 366
+
+
+def diary_days(since_day, until_day, today):
+    """A custom range as the history reads it, kept within any diary's days: a start before 1900
+    is the beginning, an end past the last possible day is open, so that 9999-12-31 in a zone
+    west of UTC cannot overflow the calendar."""
+    latest = today + timedelta(days=DAYS_AHEAD)
+    since = None if since_day is None or since_day < EARLIEST_DAY else min(since_day, latest)
+    until = None if until_day is None or until_day > latest else max(until_day, EARLIEST_DAY)
+    return since, until
 
 
 def months_back(until, months):
@@ -26,7 +38,7 @@ def history_bounds(patient, choice, tz, now=None):
         return (visit.occurred_at if visit else None), None
     if TIME_RANGES[choice.key].months:
         return months_back(now, TIME_RANGES[choice.key].months), None
-    return day_range(choice.since_day, choice.until_day, tz)
+    return day_range(*diary_days(choice.since_day, choice.until_day, local_today(tz, now)), tz)
 
 
 @dataclass(frozen=True)
