@@ -145,7 +145,29 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 
+# Browser features: only the microphone, on this site, for the speech and breathing measures; the
+# rest denied, so a script that got in still could not use them. Notifications are not a
+# Permissions-Policy feature: the browser asks for them on its own.
+PERMISSIONS_POLICY = ", ".join([
+    "microphone=(self)",
+    *(f"{feature}=()" for feature in (
+        "camera", "geolocation", "payment", "usb", "serial", "hid", "bluetooth", "midi", "magnetometer",
+        "gyroscope", "accelerometer", "display-capture", "screen-wake-lock", "publickey-credentials-get",
+        "xr-spatial-tracking", "idle-detection", "encrypted-media", "picture-in-picture", "clipboard-read")),
+])
+# Pages anyone may see, with nothing of a family in them: browsers and proxies may keep these as
+# they always have. Every other response (diaries, settings, PDFs, invites, reset links) is
+# no-store, so a new page or file is private unless named here.
+PUBLIC_ENDPOINTS = frozenset({
+    "static", "explain.index", "explain.page", "pwa.manifest", "pwa.offline", "pwa.service_worker",
+    "auth.signin", "auth.signup", "auth.forgot_password", "main.index", "main.healthz",
+})
+
+
 def security_headers(response):
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
