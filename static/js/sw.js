@@ -141,13 +141,15 @@ async function queue(mode, work, storeName = 'entries') {
 
 let syncing = null;
 
-// Send what is waiting, a patient at a time, in batches of 50. Entries the server has (saved or
-// already there) leave the queue; refused ones stay, marked, so nothing is dropped unseen.
+// Send what is waiting, a patient at a time, in batches of 50. Entries the server has (saved,
+// already there, or kept beside a different version it had: a conflict) leave the queue; refused
+// ones stay, marked, so nothing is dropped unseen. Conflicts are counted, so the page can say so.
 function flushQueue() {
   syncing = syncing || (async () => {
     const token = await queue('readonly', (store) => store.get('csrf'), 'settings');
     const waiting = (await queue('readonly', (store) => store.getAll())).filter((entry) => !entry.refused);
     let saved = 0;
+    let conflicts = 0;
     const patients = [...new Set(waiting.map((entry) => entry.patientId))];
     for (const patientId of patients) {
       const mine = waiting.filter((entry) => entry.patientId === patientId);
@@ -169,12 +171,13 @@ function flushQueue() {
             } else {
               store.delete(result.uuid);
               saved += 1;
+              if (result.status === 'conflict') conflicts += 1;
             }
           }
         });
       }
     }
-    return saved;
+    return { saved, conflicts };
   })().finally(() => { syncing = null; });
   return syncing;
 }
@@ -191,8 +194,8 @@ async function tellPages(message) {
 
 async function syncAndTell() {
   try {
-    const saved = await flushQueue();
-    await tellPages({ type: 'synced', saved });
+    const { saved, conflicts } = await flushQueue();
+    await tellPages({ type: 'synced', saved, conflicts });
   } catch (offline) {
     await tellPages({ type: 'waiting' });
   }
