@@ -4,8 +4,9 @@ import uuid
 
 from sqlalchemy import func, select
 
+from caregiver.accounts import offline_cache_key
 from caregiver.extensions import db
-from caregiver.models import Entry
+from caregiver.models import Entry, User
 
 from .conftest import csrf_token, make_patient, make_user, sign_in
 
@@ -169,3 +170,33 @@ def test_the_service_worker_is_served_from_the_root_with_its_version(client):
     assert "__VERSION__" not in script and "__SHELL__" not in script and "/offline/ar" in script
     assert "You are offline" in client.get("/offline/en").get_data(as_text=True)
     assert 'dir="rtl"' in client.get("/offline/ar").get_data(as_text=True)
+
+
+def test_pages_name_the_account_they_belong_to_for_the_phone_cache(app, client, carer):
+    """The service worker keeps pages under this name (X-Account-Cache) and forgets them without it."""
+    _user, patient_id = carer
+    signed_in = client.get(f"/patients/{patient_id}/emergency-card").headers.get("X-Account-Cache")
+    assert signed_in and len(signed_in) == 24
+    assert client.get("/explain/cramps").headers["X-Account-Cache"] == signed_in  # every page while signed in
+    assert "X-Account-Cache" not in client.get("/static/css/app.css").headers
+    other = app.test_client()
+    make_user(app, "other@example.org")
+    sign_in(other, "other@example.org")
+    assert other.get("/patients/").headers["X-Account-Cache"] not in (None, signed_in)
+    client.post("/account/signout")
+    assert "X-Account-Cache" not in client.get("/").headers and "X-Account-Cache" not in client.get(
+        f"/patients/{patient_id}/").headers
+    worker = client.get("/sw.js").get_data(as_text=True)
+    assert '"signIn": "^\\\\/account\\\\/signin$"' in worker
+
+
+def test_an_account_made_after_one_is_deleted_never_shares_its_phone_cache(app):
+    first_id = make_user(app, "first@example.org")
+    with app.app_context():
+        first = db.session.get(User, first_id)
+        first_key = offline_cache_key(first)
+        db.session.delete(first)
+        db.session.commit()
+    second_id = make_user(app, "second@example.org")
+    with app.app_context():
+        assert offline_cache_key(db.session.get(User, second_id)) != first_key
