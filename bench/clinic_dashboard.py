@@ -320,40 +320,55 @@ def section(rows, args, started):
         "families made by the demo generator, copied in SQL up to 500, each linked by its owner with "
         "`clinics.link_clinic`; open alerts in every 5th family, an urgent one too in every 20th, a done one in "
         "every 3rd). gunicorn with "
-        f"{WORKERS} sync workers on a fresh database; {args.users} closed-loop users from a second process for "
-        f"{args.seconds} s per line, as bench/run.py; the floor (bench/floor.py) served the same way in the same run.",
+        f"{WORKERS} sync workers on a fresh database; closed-loop users from a second process for "
+        f"{args.seconds} s per line, as bench/run.py, and the floor (bench/floor.py) served the same way in the same "
+        "run; each user count has its own floor line. \"one user\" is one user's requests one after another "
+        "(median of 10).",
         "",
-        "| database | entries | data made in | request | families shown | median | p95 | req/s | median ÷ floor "
-        "| p95 ÷ floor | one user (ms) | errors |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| database | entries | data made in | users | request | families shown | median | p95 | req/s "
+        "| median ÷ floor | p95 ÷ floor | one user (ms) | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     labels = {"floor": "minimal route (floor)", "dashboard": "GET /clinic/&lt;id&gt;/",
               "alerts": "GET /clinic/&lt;id&gt;/?show=alerts"}
     for row in rows:
-        floor = row["figures"]["floor"]
         shown = {"floor": "–", "dashboard": row["rows_all"], "alerts": row["rows_alerts"]}
-        for kind, figure in row["figures"].items():
+        for key, figure in row["figures"].items():
+            kind, users = key.split("/")
+            floor = row["figures"][f"floor/{users}"]
             one_user = f"{row['single_user_ms'][kind]:.0f}" if kind in row["single_user_ms"] else "–"
             lines.append(
-                f"| {row['database']} | {row['entries']:,} | {row['generation_s'] / 60:.1f} min | {labels[kind]} | "
-                f"{shown[kind]} | {figure['median']:.1f} | {figure['p95']:.1f} | {figure['throughput']:.1f} | "
-                f"{figure['median'] / floor['median']:.1f} | {figure['p95'] / floor['p95']:.1f} | {one_user} | "
-                f"{figure['errors']} |")
+                f"| {row['database']} | {row['entries']:,} | {row['generation_s'] / 60:.1f} min | {users} | "
+                f"{labels[kind]} | {shown[kind]} | {figure['median']:.1f} | {figure['p95']:.1f} | "
+                f"{figure['throughput']:.1f} | {figure['median'] / floor['median']:.1f} | "
+                f"{figure['p95'] / floor['p95']:.1f} | {one_user} | {figure['errors']} |")
     lines += ["", "SQL statements of one dashboard request (signed in, after a first request), counted in-process on "
               "the same data with a SQLAlchemy `before_cursor_execute` listener; the clinics of 1 and 50 are made "
-              "after the load from the same families and admin. Time is one request in the Flask test client "
-              "(median of 5), and the part of it spent in SQL.", "",
-              "| database | families linked | statements | in-process ms | of which SQL ms |",
-              "| --- | --- | --- | --- | --- |"]
+              "after the load from the same families and admin. Times are one request in the Flask test client "
+              "(median of 5 for the full clinic, else one request).", "",
+              "| database | families linked | statements | in-process ms |",
+              "| --- | --- | --- | --- |"]
     for row in rows:
         count = row["count"]
         for size in [*map(str, COUNT_SIZES), str(count["linked"])]:
             figures = count["sizes"][size]
-            ms = f"{count['timing']['ms']:.0f} | {count['timing']['sql_ms']:.0f}" if size == str(count["linked"]) \
-                else f"{figures['ms']:.0f} | {figures['sql_ms']:.0f}"
-            lines.append(f"| {row['database']} | {size} | {figures['statements']} | {ms} |")
+            ms = count["timing"]["ms"] if size == str(count["linked"]) else figures["ms"]
+            lines.append(f"| {row['database']} | {size} | {figures['statements']} | {ms:.0f} |")
         lines.append(f"| {row['database']} | {count['linked']}, ?show=alerts | {count['alerts']['statements']} | "
-                     f"{count['timing_alerts']['ms']:.0f} | {count['timing_alerts']['sql_ms']:.0f} |")
+                     f"{count['timing_alerts']['ms']:.0f} |")
+    lines += ["", "Where one request's time goes, in-process, 500 families: `clinics.dashboard_view` (its queries "
+              "and the Python over their rows) against the whole request (the rest is mostly the template), and "
+              "each statement run again alone with its rows fetched (median of 3). Profiles: "
+              "bench/out/clinic_dashboard_DATABASE.prof and .txt.", "",
+              "| database | whole request ms | dashboard_view ms | statement | ms | rows |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for row in rows:
+        count = row["count"]
+        for number, statement in enumerate(count["statements"]):
+            head = (f"{count['timing']['ms']:.0f} | {count['timing']['data_ms']:.0f}" if number == 0 else " | ")
+            sql = statement["sql"][:110].replace("|", "\\|")
+            lines.append(f"| {row['database'] if number == 0 else ''} | {head} | `{sql}…` | {statement['ms']:.1f} | "
+                         f"{statement['rows']} |")
     return "\n".join(lines) + "\n"
 
 

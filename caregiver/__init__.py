@@ -4,12 +4,13 @@ import os
 from functools import cache
 
 from flask import Flask, current_app, request
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .accounts import user_by_login_id
+from .accounts import offline_cache_key, user_by_login_id
 from . import alerts, jobs, mail, push, reminders  # noqa: F401  (channels, message kinds and jobs register)
 from .config import DEFAULT_SECRET_KEY, ROOT, Config, database_url, mail_settings
 from .extensions import babel, compress, db, limiter, login_manager, mailman, migrate
@@ -63,6 +64,7 @@ def create_app(config=None):
     register_error_handlers(app)
     register_template_helpers(app)
     app.after_request(security_headers)
+    app.after_request(offline_cache_header)
     app.after_request(remember_language_choice)
 
     if app.config["AUTO_MIGRATE_SQLITE"] and db_is_sqlite(app):
@@ -145,7 +147,40 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 
+# Browser features: only the microphone, on this site, for the speech and breathing measures; the
+# rest denied, so a script that got in still could not use them. Notifications are not a
+# Permissions-Policy feature: the browser asks for them on its own.
+PERMISSIONS_POLICY = ", ".join([
+    "microphone=(self)",
+    *(f"{feature}=()" for feature in (
+        "camera", "geolocation", "payment", "usb", "serial", "hid", "bluetooth", "midi", "magnetometer",
+        "gyroscope", "accelerometer", "display-capture", "screen-wake-lock", "publickey-credentials-get",
+        "xr-spatial-tracking", "idle-detection", "encrypted-media", "picture-in-picture", "clipboard-read")),
+])
+# Pages anyone may see, with nothing of a family in them: browsers and proxies may keep these as
+# they always have. Every other response (diaries, settings, PDFs, invites, reset links) is
+# no-store, so a new page or file is private unless named here.
+PUBLIC_ENDPOINTS = frozenset({
+    "static", "explain.index", "explain.page", "pwa.manifest", "pwa.offline", "pwa.service_worker",
+    "auth.signin", "auth.signup", "auth.forgot_password", "main.index", "main.healthz",
+})
+
+
+# Tells the service worker (static/js/sw.js) whose pages a response belongs to: it keeps them for
+# that account only, and forgets them when a response comes with another account or with none.
+OFFLINE_CACHE_HEADER = "X-Account-Cache"
+
+
+def offline_cache_header(response):
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers[OFFLINE_CACHE_HEADER] = offline_cache_key(current_user)
+    return response
+
+
 def security_headers(response):
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

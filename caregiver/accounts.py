@@ -1,6 +1,7 @@
 """Accounts without views: sessions checked on every request, sign-up and sign-in that never tell
 whether an address has an account, recovery by e-mail, confirmed addresses, deleting."""
 import hashlib
+import hmac
 import secrets
 from functools import cache
 
@@ -74,6 +75,13 @@ def end_session(user):
 def sign_out_everywhere(user):
     _end_sessions(user, keep_current=False)
     db.session.commit()
+
+
+def offline_cache_key(user):
+    """The name the service worker keeps this account's pages under on a phone. Keyed to the
+    account as created, so a later account that gets the same id never matches it."""
+    message = f"offline-pages:{user.id}:{user.created_at.isoformat()}".encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:24]
 
 
 # ----------------------------------------------------------------------------------------------

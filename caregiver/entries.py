@@ -82,6 +82,12 @@ def entry_of(patient, entry_id, include_deleted=False):
     return db.session.scalar(query)
 
 
+def conflicting_copies(entry):
+    """Entries a phone sent later under this entry's UUID with other details (diary.sync)."""
+    return db.session.scalars(select(Entry).where(Entry.patient_id == entry.patient_id,
+                                                  Entry.conflict_of_id == entry.id).order_by(Entry.id)).all()
+
+
 # The lists with a page of their own, each in its order.
 LIST_ORDERS = {
     "medication": (Entry.ended_on.is_not(None), Entry.occurred_at.desc()),

@@ -158,14 +158,17 @@ class Entry(db.Model):
 
     Times are naive UTC; `tz` keeps the zone the entry was logged in.
     Deleting sets deleted_at, so that it can be undone; every change is kept in Revision.
+    The UUID is the phone's name for the entry, unique within its diary: a UUID another diary
+    uses says nothing about that diary.
     """
 
     __table_args__ = (
         Index("ix_entry_patient_occurred", "patient_id", "occurred_at"),
         Index("ix_entry_patient_kind_occurred", "patient_id", "kind", "occurred_at"),
+        UniqueConstraint("patient_id", "uuid", name="uq_entry_patient_uuid"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    uuid: Mapped[str] = mapped_column(String(36), default=new_uuid)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(12))
     occurred_at: Mapped[datetime]
@@ -201,8 +204,13 @@ class Entry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[Optional[datetime]]
     deleted_at: Mapped[Optional[datetime]]
+    # Offline sync: a digest of what the phone sent (diary.sync.content_digest), and, for an entry
+    # sent again under the same UUID with other details, the entry first received under it.
+    sync_digest: Mapped[Optional[str]] = mapped_column(String(64))
+    conflict_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"))
 
     reported_by: Mapped[Optional[User]] = relationship()
+    conflict_of: Mapped[Optional["Entry"]] = relationship(remote_side=[id])
     custom_symptom: Mapped[Optional[CustomSymptom]] = relationship()
     checkin_items: Mapped[list["CheckInItem"]] = relationship(
         cascade="all, delete-orphan", order_by="CheckInItem.id"

@@ -74,17 +74,29 @@ def test_many_writers_at_once_store_every_entry_exactly_once(app):
         client.post("/account/signin", data={"email": email, "password": PASSWORD})
         mine = own[email]
         for start in range(0, 30, 5):
-            batch = [symptom_entry(u, start) for u in mine[start:start + 5] + shared[start // 3:start // 3 + 3]]
+            # A retry sends what the phone kept, unchanged; a clash sends one UUID with each phone's own note.
+            batch = ([symptom_entry(u, start) for u in mine[start:start + 5]]
+                     + [symptom_entry(u) for u in shared[start // 3:start // 3 + 3]]
+                     + [{**symptom_entry(u), "fields": {**symptom_entry(u)["fields"], "note": email}}
+                        for u in clashing[start // 10:start // 10 + 2]])
             response = client.post(f"/patients/{patient_id}/sync", json={"entries": batch})
             if response.status_code != 200 or any(r["status"] == "rejected" for r in response.get_json()["results"]):
                 failures.append((email, response.status_code, response.get_data(as_text=True)[:200]))
 
+    clashing = [str(uuid.uuid4()) for _ in range(4)]  # every phone sends these with other details
     at_once(phone, own)
     assert failures == []
-    expected = {u for uuids in own.values() for u in uuids} | set(shared[:12])
+    expected = {u for uuids in own.values() for u in uuids} | set(shared[:12]) | set(clashing)
     with app.app_context():
-        stored = db.session.scalars(select(Entry.uuid).where(Entry.patient_id == patient_id)).all()
-    assert len(stored) == len(set(stored)) == len(expected) and set(stored) == expected
+        rows = db.session.execute(select(Entry.id, Entry.uuid, Entry.note, Entry.conflict_of_id)
+                                  .where(Entry.patient_id == patient_id)).all()
+    firsts = [row for row in rows if row.conflict_of_id is None]
+    assert len(firsts) == len({row.uuid for row in firsts}) == len(expected) and {row.uuid for row in firsts} == expected
+    # Each clashing UUID: the first version and one copy for each phone's other details, none twice.
+    for clash in clashing:
+        [first] = [row for row in firsts if row.uuid == clash]
+        copies = [row.note for row in rows if row.conflict_of_id == first.id]
+        assert sorted(copies + [first.note]) == sorted(own), clash
 
 
 def test_a_server_killed_while_writing_loses_nothing_it_acknowledged(app, database_url):

@@ -146,7 +146,8 @@ def preset_from_query(form):
 def entry_detail(patient_id, entry_id):
     membership = membership_or_404(patient_id)
     entry = entry_or_404(membership.patient, entry_id, include_deleted=True)
-    return render_diary("diary/entry.html", membership, entry=entry, explainer=entries.entry_explainer(entry))
+    return render_diary("diary/entry.html", membership, entry=entry, explainer=entries.entry_explainer(entry),
+                        copies=entries.conflicting_copies(entry))
 
 
 @bp.route("/patients/<int:patient_id>/entries/<int:entry_id>/delete", methods=["POST"])

@@ -74,7 +74,7 @@ def service_worker():
 
 # The routes the worker acts on, as the app's URL map has them, so that the two cannot drift apart.
 WORKER_ROUTES = {"quickLog": "diary.quick", "newEntry": "diary.new_entry", "sync": "diary.sync",
-                 "signOut": "auth.signout", "signOutEverywhere": "auth.signout_everywhere"}
+                 "signIn": "auth.signin", "signOut": "auth.signout", "signOutEverywhere": "auth.signout_everywhere"}
 
 
 def route_pattern(endpoint):

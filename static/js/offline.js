@@ -12,13 +12,14 @@ function show(text) {
   status.hidden = false;
 }
 
-function describe({ saved = 0, waiting = 0, refused = 0 }) {
+function describe({ saved = 0, waiting = 0, refused = 0, conflicts = 0 }) {
   const justKept = new URLSearchParams(location.search).has('queued');
   const parts = [];
   if (justKept && waiting) parts.push(messages.kept);
   if (waiting) parts.push((messages.waiting[plurals.select(waiting)] || messages.waiting.other).replace('{count}', waiting));
   if (refused) parts.push(messages.refused);
   if (!waiting && !refused && (saved || justKept)) parts.push(messages.saved);
+  if (conflicts) parts.push(messages.conflict);
   show(parts.join(' '));
 }
 

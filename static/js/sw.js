@@ -5,15 +5,22 @@ const VERSION = '__VERSION__';
 const SHELL = __SHELL__;
 const ROUTES = __ROUTES__;
 const STATIC_CACHE = `static-${VERSION}`;
-const PAGES_CACHE = `pages-${VERSION}`;
+// Pages seen while signed out (explainers, the front page) are kept for anyone. Pages seen while
+// signed in are kept under the account that saw them, named by the server's X-Account-Cache
+// header; the phone keeps one account's pages at a time, and only while the server still says
+// that account is signed in here.
+const PUBLIC_PAGES = `pages-${VERSION}`;
+const ACCOUNT_PAGES = `account-${VERSION}-`;
+const ACCOUNT_HEADER = 'X-Account-Cache';
 const LANGUAGE_KEY = '/__language';
 
 // Forms that make a diary entry: the quick log (symptom, place) and the full entry forms.
 const QUICK_LOG = new RegExp(ROUTES.quickLog);
 const NEW_ENTRY = new RegExp(ROUTES.newEntry);
 const SIGN_OUT = [new RegExp(ROUTES.signOut), new RegExp(ROUTES.signOutEverywhere)];
-// Pages never kept on the phone: sign-in pages, other people's shared links, downloads.
-const NOT_KEPT = /^\/(account|shared|sw\.js|manifest)|\.pdf$/;
+const SIGN_IN = new RegExp(ROUTES.signIn);
+// Pages never kept on the phone: sign-in pages, other people's shared links, invites, downloads.
+const NOT_KEPT = /^\/(account|shared|invite|sw\.js|manifest)|\.pdf$/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -22,7 +29,7 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (!name.endsWith(VERSION)) await caches.delete(name);
+      if (name !== STATIC_CACHE && name !== PUBLIC_PAGES && !name.startsWith(ACCOUNT_PAGES)) await caches.delete(name);
     }
     await self.clients.claim();
   })());
@@ -37,7 +44,7 @@ self.addEventListener('fetch', (event) => {
       event.respondWith(postOrKeep(request, url));
     } else if (SIGN_OUT.some((route) => route.test(url.pathname))) {
       // A shared phone: what was read stays with the person who read it.
-      event.respondWith(caches.delete(PAGES_CACHE).then(() => fetch(request)));
+      event.respondWith(forgetAccounts().then(() => fetch(request)));
     }
     return;
   }
@@ -57,21 +64,56 @@ async function cacheFirst(request) {
   return response;
 }
 
+// Every account cache on the phone (this version's and any left from an older one).
+async function accountCaches() {
+  return (await caches.keys()).filter((name) => name.startsWith('account-'));
+}
+
+// Forget the pages of every account but `keep`.
+async function forgetAccounts(keep = null) {
+  for (const name of await accountCaches()) if (name !== keep) await caches.delete(name);
+}
+
+// What a response says about this phone's session. A 401 or 403, or being sent to sign-in, means
+// the session is gone (signed out elsewhere, password changed, account deleted): every private
+// page goes. Otherwise the response names its account, or none when signed out, and the pages of
+// any other account go. Returns the cache for this response's account, or null.
+async function followSession(response) {
+  const finalPath = response.url ? new URL(response.url).pathname : '';
+  const gone = response.status === 401 || response.status === 403 || (response.redirected && SIGN_IN.test(finalPath));
+  const key = response.headers.get(ACCOUNT_HEADER);
+  const mine = !gone && key ? ACCOUNT_PAGES + key : null;
+  await forgetAccounts(mine);
+  return mine;
+}
+
+// The one account whose pages the phone keeps now, if any.
+async function currentAccountCache() {
+  return (await accountCaches()).find((name) => name.startsWith(ACCOUNT_PAGES)) || null;
+}
+
+async function keptPage(cacheName, request) {
+  if (!cacheName || !(await caches.has(cacheName))) return undefined;
+  const pages = await caches.open(cacheName);
+  return (await pages.match(request)) || (await pages.match(request, { ignoreSearch: true }));
+}
+
 async function pageNetworkFirst(request, url) {
-  const pages = await caches.open(PAGES_CACHE);
+  const publicPages = await caches.open(PUBLIC_PAGES);
   try {
     const response = await fetch(request);
+    const account = await followSession(response);
     const language = response.headers.get('Content-Language');
-    if (language) pages.put(LANGUAGE_KEY, new Response(language));
+    if (language) publicPages.put(LANGUAGE_KEY, new Response(language));
     const isPage = (response.headers.get('Content-Type') || '').startsWith('text/html');
     if (response.ok && isPage && !response.redirected && !NOT_KEPT.test(url.pathname)) {
-      pages.put(request, response.clone());
+      await (account ? await caches.open(account) : publicPages).put(request, response.clone());
     }
     return response;
   } catch (networkError) {
-    const kept = (await pages.match(request)) || (await pages.match(request, { ignoreSearch: true }));
+    const kept = (await keptPage(await currentAccountCache(), request)) || (await keptPage(PUBLIC_PAGES, request));
     if (kept) return kept;
-    const language = await pages.match(LANGUAGE_KEY).then((r) => (r ? r.text() : 'en'));
+    const language = await publicPages.match(LANGUAGE_KEY).then((r) => (r ? r.text() : 'en'));
     return (await caches.match(`/offline/${language.replace('-', '_')}`)) || (await caches.match('/offline/en'));
   }
 }
@@ -80,7 +122,9 @@ async function pageNetworkFirst(request, url) {
 async function postOrKeep(request, url) {
   const copy = request.clone();
   try {
-    return await fetch(request);
+    const response = await fetch(request);
+    await followSession(response);
+    return response;
   } catch (networkError) {
     const entry = await entryFromForm(url, await copy.formData());
     await queue('readwrite', (store) => store.add(entry));
@@ -141,13 +185,15 @@ async function queue(mode, work, storeName = 'entries') {
 
 let syncing = null;
 
-// Send what is waiting, a patient at a time, in batches of 50. Entries the server has (saved or
-// already there) leave the queue; refused ones stay, marked, so nothing is dropped unseen.
+// Send what is waiting, a patient at a time, in batches of 50. Entries the server has (saved,
+// already there, or kept beside a different version it had: a conflict) leave the queue; refused
+// ones stay, marked, so nothing is dropped unseen. Conflicts are counted, so the page can say so.
 function flushQueue() {
   syncing = syncing || (async () => {
     const token = await queue('readonly', (store) => store.get('csrf'), 'settings');
     const waiting = (await queue('readonly', (store) => store.getAll())).filter((entry) => !entry.refused);
     let saved = 0;
+    let conflicts = 0;
     const patients = [...new Set(waiting.map((entry) => entry.patientId))];
     for (const patientId of patients) {
       const mine = waiting.filter((entry) => entry.patientId === patientId);
@@ -159,7 +205,8 @@ function flushQueue() {
           headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token || '' },
           body: JSON.stringify({ entries: batch.map(({ uuid, kind, fields, tz }) => ({ uuid, kind, fields, tz })) }),
         });
-        if (!response.ok) throw new Error(`sync answered ${response.status}`);
+        await followSession(response);
+        if (!response.ok || response.redirected) throw new Error(`sync answered ${response.status}`);
         const { results } = await response.json();
         await queue('readwrite', (store) => {
           for (const result of results) {
@@ -169,12 +216,13 @@ function flushQueue() {
             } else {
               store.delete(result.uuid);
               saved += 1;
+              if (result.status === 'conflict') conflicts += 1;
             }
           }
         });
       }
     }
-    return saved;
+    return { saved, conflicts };
   })().finally(() => { syncing = null; });
   return syncing;
 }
@@ -191,8 +239,8 @@ async function tellPages(message) {
 
 async function syncAndTell() {
   try {
-    const saved = await flushQueue();
-    await tellPages({ type: 'synced', saved });
+    const { saved, conflicts } = await flushQueue();
+    await tellPages({ type: 'synced', saved, conflicts });
   } catch (offline) {
     await tellPages({ type: 'waiting' });
   }

@@ -2,14 +2,25 @@
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from caregiver.clock import utc_now
 from caregiver.extensions import db
-from caregiver.models import Entry, Membership
+from caregiver.models import Entry, Membership, Patient
 
 from ..conftest import make_user
 from .test_phone_layout import make_diary, sign_in_on
 
 SAVED = "Saved: everything logged on this phone has reached the diary."
 WORKER_READY = "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)"
+# The offline queue as the worker keeps it in IndexedDB: getAll (the entries) or getAllKeys (their UUIDs).
+QUEUED = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open('mnd-diary', 1);
+  opening.onsuccess = () => {
+    const read = opening.result.transaction('entries').objectStore('entries').KEYS();
+    read.onsuccess = () => resolve(read.result);
+    read.onerror = () => reject(read.error);
+  };
+  opening.onerror = () => reject(opening.error);
+})"""
 
 
 def entry_count(app, patient_id):
@@ -59,6 +70,7 @@ def test_five_entries_logged_offline_reach_the_server_once(app, live_server, pho
     expect(phone.locator(".sync-status")).to_contain_text("5 entries waiting")
     assert entry_count(app, patient_id) == before
 
+    waiting = phone.evaluate(QUEUED.replace("KEYS", "getAll"))  # what the phone will send
     context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")
     expect(phone.locator(".sync-status")).to_have_text(SAVED)
@@ -69,12 +81,8 @@ def test_five_entries_logged_offline_reach_the_server_once(app, live_server, pho
     assert weights == [71.5] and sorted(calves) == ["left", "right", "right"]  # one calf was in the diary before
 
     # The same entries again (a retry after a lost answer) store nothing new.
-    with app.app_context():
-        synced = db.session.execute(select(Entry.uuid, Entry.kind, Entry.symptom_key).order_by(Entry.id.desc())
-                                    .limit(5)).all()
-    batch = {"entries": [{"uuid": uuid, "kind": kind, "tz": "Europe/London",
-                          "fields": {"symptom": symptom or "", "occurred_at": "2026-01-01T10:00", "weight": "70"}}
-                         for uuid, kind, symptom in synced]}
+    batch = {"entries": [{name: entry[name] for name in ("uuid", "kind", "fields", "tz")} for entry in waiting]}
+    assert len(batch["entries"]) == 5
     token = phone.locator('meta[name="csrf-token"]').get_attribute("content")
     again = phone.request.post(f"{live_server}/patients/{patient_id}/sync", data=batch,
                                headers={"X-CSRFToken": token})
@@ -115,3 +123,33 @@ def test_two_carers_phones_sync_the_same_diary_without_loss(app, live_server, br
         by_reporter = dict(db.session.execute(select(Entry.reported_by_id, func.count()).where(
             Entry.patient_id == patient_id, Entry.region.in_(("calf", "hand"))).group_by(Entry.reported_by_id)).all())
     assert by_reporter[helper] == 3 and sum(by_reporter.values()) == 3 + 3 + 1  # the diary had one calf already
+
+
+
+CONFLICT = "had reached the diary before with different details. Both versions are kept"
+
+
+def test_an_entry_the_diary_had_with_other_details_is_kept_twice_and_the_phone_says_so(app, live_server, phone):
+    patient_id, _symptom, _checkin = make_diary(app)
+    sign_in_on(phone, live_server, patient_id)
+    install_worker(phone, live_server, patient_id)
+    phone.context.set_offline(True)
+    log_offline(phone, live_server, patient_id, [("cramps", "left calf")])
+    [queued] = phone.evaluate(QUEUED.replace("KEYS", "getAllKeys"))
+    with app.app_context():  # the same UUID reached the diary before, with other details
+        earlier = Entry(patient_id=patient_id, kind="symptom", symptom_key="weakness", uuid=queued,
+                        occurred_at=utc_now(), note="sent earlier")
+        db.session.add(earlier)
+        db.session.commit()
+        earlier_id = earlier.id
+
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator(".sync-status")).to_contain_text(CONFLICT)
+    assert phone.evaluate(QUEUED.replace("KEYS", "getAllKeys")) == []  # delivered: it leaves the queue
+    with app.app_context():
+        copy = db.session.scalar(select(Entry).where(Entry.conflict_of_id == earlier_id))
+        assert copy is not None and (copy.symptom_key, copy.region, copy.side) == ("cramps", "calf", "left")
+        assert db.session.get(Entry, earlier_id).note == "sent earlier"
+    phone.goto(f"{live_server}/patients/{patient_id}/history")
+    expect(phone.locator(".entry-conflict")).to_have_count(1)
