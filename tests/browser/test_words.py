@@ -1,6 +1,8 @@
 """No word is broken inside itself on a 360 px phone ("Cram ps", "fasci culati ons"), in English,
 Tamil (long words) and Arabic (right to left)."""
-from .test_phone_layout import make_diary, sign_in_on
+from .test_phone_layout import ANONYMOUS_SCREENS, make_diary, sign_in_on, signed_in_screens
+
+LANGUAGES = ("en", "ta", "ar")  # Latin, long Tamil words, right to left
 
 # Every word (text between spaces, hyphens, slashes and dots) of the visible text, measured with a
 # Range: a word whose boxes sit on two lines was broken inside itself. A word wider than its
@@ -41,24 +43,18 @@ BROKEN_WORDS = r"""() => {
 
 
 def test_no_word_is_broken_inside_itself_on_a_phone(app, live_server, phone):
-    for path in ("/", "/account/signin", "/account/signup", "/explain/", "/explain/motor-neurons"):
-        for language in ("en", "ta", "ar"):
+    for path in ANONYMOUS_SCREENS + ["/explain/motor-neurons"]:
+        for language in LANGUAGES:
             phone.goto(f"{live_server}{path}?lang={language}")
             assert phone.evaluate(BROKEN_WORDS) == [], (path, language)
 
     patient_id, symptom_id, checkin_id = make_diary(app)
     sign_in_on(phone, live_server, patient_id)
     base = f"/patients/{patient_id}"
-    screens = [
-        f"{base}/", f"{base}/log", f"{base}/log/cramps", f"{base}/log/weakness", f"{base}/history",
-        f"{base}/entries/{symptom_id}", f"{base}/entries/{checkin_id}", f"{base}/entries/{symptom_id}/edit",
-        f"{base}/medications", f"{base}/visits", f"{base}/questions", f"{base}/deleted", f"{base}/profile",
-        f"{base}/team", f"{base}/edit", f"{base}/trends", f"{base}/trends?range=12", f"{base}/report",
-        f"{base}/report/links", f"{base}/alerts", f"{base}/alerts/settings", f"{base}/emergency-card",
-        f"{base}/report/preview", "/patients/", "/account/settings", "/account/password", "/patients/new",
-    ] + [f"{base}/new/{kind}" for kind in ("symptom", "event", "checkin", "carer", "medication", "visit")]
-    for path in screens:
-        for language in ("en", "ta", "ar"):
+    tables = [f"{base}/report/links", f"{base}/alerts", f"{base}/alerts/settings", f"{base}/emergency-card",
+              f"{base}/report/preview", "/patients/"]
+    for path in signed_in_screens(patient_id, symptom_id, checkin_id) + tables:
+        for language in LANGUAGES:
             response = phone.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={language}")
             assert response.status == 200, (path, language)
             phone.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
