@@ -183,6 +183,14 @@ def run_one(database, users, seconds):
 # ----------------------------------------------------------------------------------------------
 # In-process: the statements of one request, and where its time goes
 
+def short_sql(statement):
+    """A statement to read in a table: the selected columns and IN lists elided."""
+    statement = " ".join(statement.split())
+    statement = re.sub(r"\((?:\?|%\(\w+\)s|\$\d+|%s)(?:, (?:\?|%\(\w+\)s|\$\d+|%s))+\)", "(…)", statement)
+    statement = re.sub(r"\(__\[POSTCOMPILE_\w+\]\)", "(…)", statement)
+    return re.sub(r"^SELECT (.{50}).*? FROM ", r"SELECT \1… FROM ", statement, count=1)[:220]
+
+
 def count_statements(clinic_id, email, password):
     from sqlalchemy import event, select
 
@@ -261,7 +269,7 @@ def count_statements(clinic_id, email, password):
                 fetched = len(cursor.fetchall())
                 durations.append((time.perf_counter() - started) * 1000)
             cursor.close()
-            each.append({"sql": " ".join(statement.split())[:140], "ms": statistics.median(durations),
+            each.append({"sql": short_sql(statement), "ms": statistics.median(durations),
                          "rows": fetched})
         raw.close()
         result["statements"] = each
@@ -366,8 +374,8 @@ def section(rows, args, started):
         count = row["count"]
         for number, statement in enumerate(count["statements"]):
             head = (f"{count['timing']['ms']:.0f} | {count['timing']['data_ms']:.0f}" if number == 0 else " | ")
-            sql = statement["sql"][:110].replace("|", "\\|")
-            lines.append(f"| {row['database'] if number == 0 else ''} | {head} | `{sql}…` | {statement['ms']:.1f} | "
+            sql = statement["sql"].replace("|", "\\|")
+            lines.append(f"| {row['database'] if number == 0 else ''} | {head} | `{sql}` | {statement['ms']:.1f} | "
                          f"{statement['rows']} |")
     return "\n".join(lines) + "\n"
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import tokens
-from .clock import is_timezone, utc_now
+from .clock import canonical_zone, is_timezone, utc_now
 from .extensions import db
 from .jobs import enqueue, job
 from .delivery import fresh_key
@@ -112,7 +112,7 @@ def sign_up(email, name, password, timezone, locale):
         queue_mail("signup_exists", existing.email, fresh_key("signup_exists"), user=existing)
         return None
     user = User(email=normal_email(email), name=name.strip(), password_hash=password_hash,
-                timezone=timezone if is_timezone(timezone or "") else "UTC", locale=locale)
+                timezone=canonical_zone(timezone) if is_timezone(timezone or "") else "UTC", locale=locale)
     db.session.add(user)
     db.session.commit()
     send_confirmation(user, user.email)
@@ -221,7 +221,7 @@ def is_known_device(cookie, email):
 
 def save_settings(user, name, timezone, private_emails, quiet_from=None, quiet_until=None):
     user.name = name.strip()
-    user.timezone = timezone
+    user.timezone = canonical_zone(timezone)
     user.private_emails = private_emails
     user.quiet_from, user.quiet_until = quiet_from, quiet_until
     db.session.commit()

@@ -1,12 +1,16 @@
 """Languages the app ships, how a request's language and time zone are chosen, and formatting."""
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import cache
 
 import pytz
+from babel.dates import get_timezone_location, get_timezone_name
 from flask import g, has_request_context, request
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
+
+from .clock import canonical_timezones
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,41 @@ def remember_language_choice(response):
 def set_language_cookie(response, code):
     response.set_cookie(LANG_COOKIE, code, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True,
                         secure=request.is_secure)
+
+
+# Offered first in the time-zone picker: the zones of the countries where our languages are most
+# spoken (en, hi, bn, ta, es, fr, pt_BR, ar), then UTC. Every other zone follows, by its name.
+COMMON_TIMEZONES = (
+    "Europe/London", "America/New_York", "America/Chicago", "America/Los_Angeles", "America/Toronto",
+    "Australia/Sydney", "Asia/Kolkata", "Asia/Dhaka", "Asia/Colombo", "Asia/Singapore", "Europe/Madrid",
+    "America/Mexico_City", "America/Bogota", "America/Argentina/Buenos_Aires", "Europe/Paris",
+    "Europe/Brussels", "Africa/Abidjan", "America/Sao_Paulo", "Europe/Lisbon", "Asia/Riyadh", "Asia/Dubai",
+    "Africa/Cairo", "Africa/Casablanca", "UTC",
+)
+
+
+def timezone_label(zone, locale):
+    """The zone's name in the reader's language: "heure : Inde", "भारत समय"."""
+    if zone == "UTC":  # Babel names UTC itself only for a datetime: "temps universel coordonné (UTC)"
+        return f'{get_timezone_name(datetime(2000, 1, 1, tzinfo=timezone.utc), width="long", locale=locale)} (UTC)'
+    return get_timezone_location(zone, locale=locale)
+
+
+@cache
+def _timezone_choices(locale):
+    common = [zone for zone in COMMON_TIMEZONES if zone in canonical_timezones()]
+    others = sorted(((zone, timezone_label(zone, locale)) for zone in canonical_timezones() - set(common)),
+                    key=lambda choice: choice[1].casefold())
+    return tuple((zone, timezone_label(zone, locale)) for zone in common), tuple(others)
+
+
+def timezone_choices(locale, current=None):
+    """(common, others): (zone, localized name) pairs for the picker; `current` (a zone saved
+    before aliases were dropped) stays selectable at the top."""
+    common, others = _timezone_choices(str(locale))
+    if current and current not in canonical_timezones():
+        common = ((current, current), *common)
+    return common, others
 
 
 def select_timezone():

@@ -26,15 +26,21 @@ def slope_per_month(points):
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
 
 
+def months_since_onset(onset, on):
+    """Months from the first symptom (the first of its month) to the date `on`; None if unknown or not after it."""
+    if onset is None:
+        return None
+    months = months_between(datetime.combine(onset, time()), datetime.combine(on, time()))
+    return months if months > 0 else None
+
+
 def progression_rate(total, onset, on):
     """ΔFS: points lost per month since the first symptom, (48 - total) / months; None if unknown.
 
     onset and on are dates (the onset is the first of its month).
     """
-    if total is None or onset is None:
-        return None
-    months = months_between(datetime.combine(onset, time()), datetime.combine(on, time()))
-    if months <= 0:
+    months = months_since_onset(onset, on)
+    if total is None or months is None:
         return None
     return (FULL_SCORE - total) / months
 

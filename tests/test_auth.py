@@ -1,5 +1,12 @@
 """Accounts: sign up, sign in and out, remember me, password change, signing out everywhere."""
+import html
+import re
+from zoneinfo import available_timezones
+
 from sqlalchemy import select
+
+from caregiver.clock import canonical_timezones
+from caregiver.i18n import COMMON_TIMEZONES
 
 from caregiver.extensions import db
 from caregiver.models import User
@@ -113,3 +120,42 @@ def test_settings_change_name_and_time_zone(app, client, auth):
         assert (user.name, user.timezone) == ("Priya S", "America/Sao_Paulo")
     page = client.post("/account/settings", data={"name": "Priya", "timezone": "Nowhere/Land"}).get_data(as_text=True)
     assert "Choose a time zone from the list" in page
+
+
+def settings_zone_options(client, lang):
+    """(value, label) of every option of the time-zone picker, as the page renders it in `lang`."""
+    page = client.get(f"/account/settings?lang={lang}").get_data(as_text=True)
+    picker = page[page.index('name="timezone"'):]
+    picker = picker[:picker.index("</select>")]
+    return re.findall(r'<option[^>]*value="([^"]*)"[^>]*>([^<]*)</option>', picker)
+
+
+def test_time_zone_picker_offers_no_alias_and_the_common_zones_first(app, client, auth):
+    make_user(app)
+    auth.sign_in()
+    options = settings_zone_options(client, "en")
+    zones = [value for value, _label in options]
+    backward_aliases = set(available_timezones()) - canonical_timezones()
+    assert {"GB", "Cuba", "EET", "Factory", "US/Eastern", "Asia/Calcutta"} <= backward_aliases
+    assert not set(zones) & backward_aliases
+    assert all("/" in zone or zone == "UTC" for zone in zones)
+    assert len(zones) == len(set(zones)) > 300
+    assert zones[:len(COMMON_TIMEZONES)] == list(COMMON_TIMEZONES)
+    assert dict(options)["Asia/Kolkata"] == "India Time"
+
+
+def test_time_zone_names_are_in_the_readers_language(app, client, auth):
+    make_user(app)
+    auth.sign_in()
+    for lang, kolkata, new_york in (("fr", "Inde", "New York"), ("hi", "भारत", "न्यूयॉर्क"),
+                                    ("ar", "الهند", "نيويورك")):
+        labels = dict(settings_zone_options(client, lang))
+        assert kolkata in html.unescape(labels["Asia/Kolkata"]), labels["Asia/Kolkata"]
+        assert new_york in html.unescape(labels["America/New_York"])
+        assert "Asia/Kolkata" not in labels["Asia/Kolkata"]
+
+
+def test_a_zone_the_browser_names_by_its_alias_is_saved_by_its_own_name(app, client, auth):
+    client.post("/account/signup", data={**SIGNUP, "timezone": "Asia/Calcutta"})
+    with app.app_context():
+        assert db.session.scalar(select(User)).timezone == "Asia/Kolkata"

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from caregiver.extensions import db
 from caregiver.clock import to_local, to_utc, utc_now
-from caregiver.models import Entry, Patient, ShareLink, ShareView
+from caregiver import catalogue, maths
+from caregiver.models import CheckInItem, Entry, Patient, ShareLink, ShareView
 from caregiver.summary import build_summary
 from caregiver.summary.charts import Series, line_chart
 
@@ -35,6 +36,66 @@ def facts_from_the_diary(app, patient_id):
         days = {to_local(e.occurred_at, TZ).date() for e in db.session.scalars(live.where(Entry.kind != "question"))}
         return {"total": int(last_checkin.value), "weight": round(last_weight.value, 1), "falls": falls,
                 "days": len(days)}
+
+
+def page_one_facts_from_the_diary(app, patient_id):
+    """What a neurologist wants on page 1, queried directly: the first and last check-in of the
+    range, the items that got worse between them, the months since the first symptom, and the
+    medicines taken at the end of the range and started or stopped within it."""
+    since = to_utc(datetime.combine(SINCE, time()), TZ)
+    until = to_utc(datetime.combine(UNTIL + timedelta(days=1), time()), TZ)
+    with app.app_context():
+        live = select(Entry).where(Entry.patient_id == patient_id, Entry.deleted_at.is_(None))
+        in_range = live.where(Entry.occurred_at >= since, Entry.occurred_at < until)
+        checkins = db.session.scalars(in_range.where(Entry.kind == "checkin").order_by(Entry.occurred_at)).all()
+        first, last = checkins[0], checkins[-1]
+
+        def scores(entry):
+            return dict(db.session.execute(select(CheckInItem.domain, CheckInItem.score)
+                                           .where(CheckInItem.entry_id == entry.id)).all())
+
+        start_scores, end_scores = scores(first), scores(last)
+        worse = [f"{catalogue.CHECKIN_DOMAINS[d].name} from {start_scores[d]} to {end_scores[d]}"
+                 for d in start_scores if end_scores[d] < start_scores[d]]
+        onset = db.session.get(Patient, patient_id).onset_month
+        months = maths.months_between(datetime.combine(onset, time()),
+                                      datetime.combine(to_local(last.occurred_at, TZ).date(), time()))
+        medicines = db.session.scalars(live.where(Entry.kind == "medication", Entry.occurred_at < until)).all()
+        current = [m.name for m in medicines if m.ended_on is None or m.ended_on > UNTIL]
+        started = [m.name for m in medicines if m.occurred_at >= since]
+        stopped = [m.name for m in medicines if m.ended_on and SINCE <= m.ended_on <= UNTIL]
+        return {"start": int(first.value), "end": int(last.value), "worse": worse, "months": round(months, 1),
+                "current": current, "changed": started + stopped}
+
+
+def flat(text):
+    """PDF text on one line: a phrase may wrap anywhere in the page's columns."""
+    return re.sub(r"\s+", " ", text)
+
+
+def test_page_one_holds_the_start_total_the_rate_formula_the_worse_items_and_the_medicines(app, client, demo):
+    facts = page_one_facts_from_the_diary(app, demo)
+    assert facts["worse"] and facts["current"] and facts["changed"]  # the demo has something of each
+    page_one = PdfReader(io.BytesIO(pdf_for(client, demo, RANGE + "&language=en&paper=A4"))).pages[0].extract_text()
+    text = flat(page_one)
+    assert f"At the start of the range: {facts['start']} of 48" in text
+    assert f"(48 − {facts['end']}) ÷ {facts['months']} months since the first symptom" in text
+    assert "table after the charts" not in text
+    for item in facts["worse"]:
+        assert item in text, item
+    assert "Medicines" in text
+    for name in facts["current"] + facts["changed"]:
+        assert name in text, name
+    assert "Changed in this range:" in text
+
+
+def test_trends_page_shows_the_same_start_total_formula_and_worse_items(app, client, demo):
+    facts = page_one_facts_from_the_diary(app, demo)
+    page = flat(client.get(f"/patients/{demo}/trends?{RANGE}").get_data(as_text=True))
+    assert f"At the start of the range: {facts['start']} of 48" in page
+    assert f"(48 − {facts['end']}) ÷ {facts['months']} months since the first symptom" in page
+    for item in facts["worse"]:
+        assert item in page, item
 
 
 def pdf_for(client, patient_id, query):

@@ -150,3 +150,27 @@ def test_a_summary_is_built_from_hand_made_rows_without_a_database():
     assert [flag.key for _entry, flag in summary.red_flags] == ["fall_injury"]
     assert [topic.key for topic in summary.topics] == ["nutrition", "falls", "saliva"]
     assert [e.id for e in summary.notes] == [4] and summary.days_with_entries == 6  # two on the first day
+
+
+def test_page_one_facts_come_with_the_summary_start_total_rate_divisor_worse_items_and_medicines():
+    period = Period(datetime(2026, 3, 1), datetime(2026, 5, 1), "UTC")
+    entries = (
+        row(1, "checkin", 0, value=40.0),
+        row(2, "medication", -200, name="Riluzole", dose="50 mg twice a day"),  # before the range, still taken
+        row(3, "medication", -100, name="Quinine", ended_on=date(2026, 3, 20)),  # stopped in the range
+        row(4, "medication", 10, name="Baclofen"),  # started in the range
+        row(5, "medication", -300, name="Amitriptyline", ended_on=date(2026, 6, 1)),  # stopped after it
+        row(7, "checkin", 50, value=36.0),
+    )
+    rows = DiaryRows(entries=entries, medications=tuple(e for e in entries if e.kind == "medication"),
+                     checkin_scores={1: {"speech": 4, "walking": 4, "dressing": 3},
+                                     7: {"speech": 3, "walking": 2, "dressing": 3}})
+    summary = build(Profile(onset_month=date(2025, 3, 1)), period, rows)
+    function = summary.function
+    assert (function.first.total, function.latest.total) == (40, 36)
+    assert function.onset_months == pytest.approx(maths.months_between(datetime(2025, 3, 1), datetime(2026, 4, 20)))
+    assert function.rate == pytest.approx((48 - 36) / function.onset_months)
+    assert function.worse_items == [("walking", 4, 2), ("speech", 4, 3)]  # most points lost first
+    assert [m.name for m in summary.current_medications()] == ["Riluzole", "Baclofen", "Amitriptyline"]
+    assert [m.name for m in summary.medication_changes()] == ["Quinine", "Baclofen"]
+    assert build(Profile(), period, rows).function.onset_months is None  # no first symptom, no formula

@@ -1,22 +1,18 @@
 """Account views: sign up, sign in and out, recovery and confirmation by e-mail, settings, deleting."""
-from zoneinfo import available_timezones
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import accounts
 from ..extensions import limiter
 from ..forms import ButtonForm
-from ..i18n import select_locale
+from ..i18n import select_locale, timezone_choices
 from ..navigation import safe_next
 from . import bp
 from .forms import (
     DeleteAccountForm, ForgotPasswordForm, PasswordChangeForm, ResetPasswordForm, SettingsForm, SignInForm,
     SignUpForm,
 )
-
-_TIMEZONE_CHOICES = sorted(available_timezones())
 
 
 def address_key():
@@ -161,7 +157,8 @@ def password():
 @login_required
 def settings():
     form = SettingsForm(obj=current_user)
-    form.timezone.choices = _TIMEZONE_CHOICES
+    common, others = timezone_choices(get_locale(), current_user.timezone)
+    form.timezone.choices = {_("Common time zones"): common, _("Every other time zone"): others}
     if not form.is_submitted():
         form.load(current_user)
     if form.validate_on_submit():
@@ -174,7 +171,9 @@ def settings():
         else:
             flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
-    return render_template("auth/settings.html", form=form, button=ButtonForm())
+    # The zone is still sign-up's fallback (UTC): the page's script suggests the phone's own.
+    return render_template("auth/settings.html", form=form, button=ButtonForm(),
+                           suggest_own_zone=current_user.timezone == "UTC")
 
 
 @bp.route("/delete", methods=["GET", "POST"])

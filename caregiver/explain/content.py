@@ -9,6 +9,8 @@ from datetime import date
 from functools import cache
 
 import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 CONTENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content")
 # Topic pages, in the order the index lists them; symptom pages follow the catalogue.
@@ -27,6 +29,24 @@ class Explainer:
     text: str  # the body as plain text, for search and reading-level checks
 
 
+class TableCards(Treeprocessor):
+    """Tables become cards on a phone (class "cards" in app.css): every cell names its column, as
+    the explainers' tables set columns side by side (upper and lower motor neuron signs)."""
+
+    def run(self, root):
+        for table in root.iter("table"):
+            headings = ["".join(th.itertext()).strip() for th in table.iterfind("thead/tr/th")]
+            table.set("class", "cards")
+            for row in table.iterfind("tbody/tr"):
+                for heading, cell in zip(headings, row):
+                    cell.set("data-label", heading)
+
+
+class TableCardsExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(TableCards(md), "table_cards", 0)
+
+
 def languages_with_content():
     return sorted(os.listdir(CONTENT_DIR))
 
@@ -41,7 +61,7 @@ def load(language, slug):
         return None
     with open(path, encoding="utf-8") as source:
         raw = source.read()
-    converter = markdown.Markdown(extensions=["meta", "tables", "sane_lists"])
+    converter = markdown.Markdown(extensions=["meta", "tables", "sane_lists", TableCardsExtension()])
     html = converter.convert(raw)
     meta = {key: " ".join(values).strip() for key, values in converter.Meta.items()}
     body = raw.split("\n\n", 1)[1] if "\n\n" in raw else raw

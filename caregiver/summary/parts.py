@@ -103,6 +103,7 @@ class Function:
     points: tuple = ()  # CheckInPoint, oldest first
     slope: float | None = None  # points a month over the range
     rate: float | None = None  # points lost a month since the first symptom (ΔFS)
+    onset_months: float | None = None  # months from the first symptom to the latest check-in (rate's divisor)
     band: str | None = None
     areas_first: dict = field(default_factory=dict)
     areas_last: dict = field(default_factory=dict)
@@ -117,6 +118,12 @@ class Function:
     @property
     def latest(self):
         return self.points[-1] if self.points else None
+
+    @property
+    def worse_items(self):
+        """[(domain, start score, end score)] of the items that got worse, most points lost first."""
+        return sorted(((domain, first, last) for domain, (first, last) in self.items_fell.items()),
+                      key=lambda item: item[2] - item[1])
 
     @property
     def changes(self):
@@ -242,6 +249,10 @@ class Summary:
                 days[entry.local.date()].append(entry)
         return sorted(days.items())
 
+    def current_medications(self):
+        """Medicines still taken at the end of the range."""
+        return [m for m in self.medications if not m.ended_on or m.ended_on > self.period.last_day]
+
     def medication_changes(self):
         """Medicines started or stopped within the range."""
         start_day, end_day = self.period.first_day, to_local(self.period.until, self.period.tz).date()
@@ -255,9 +266,11 @@ def function_part(checkins, scores, profile, tz):
     if not points:
         return Function(slope=slope)
     first, last = points[0], points[-1]
-    rate = maths.progression_rate(last.total, profile.onset_month, to_local(last.occurred_at, tz).date())
+    last_day = to_local(last.occurred_at, tz).date()
+    rate = maths.progression_rate(last.total, profile.onset_month, last_day)
     return Function(
         points=points, slope=slope, rate=rate, band=maths.progression_band(rate),
+        onset_months=maths.months_since_onset(profile.onset_month, last_day) if rate is not None else None,
         areas_first=maths.area_scores(first.items, catalogue.DOMAIN_AREA),
         areas_last=maths.area_scores(last.items, catalogue.DOMAIN_AREA),
         items_fell=maths.items_that_fell(first.items, last.items),

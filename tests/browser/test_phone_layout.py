@@ -79,17 +79,13 @@ def sign_in_on(phone, live_server, patient_id):
     phone.wait_for_url(f"**/patients/{patient_id}/")
 
 
-def test_every_screen_fits_a_phone(app, live_server, phone):
-    anonymous = ["/", "/account/signin", "/account/signup", "/explain/"]
-    for path in anonymous:
-        phone.goto(live_server + path)
-        assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
+ANONYMOUS_SCREENS = ["/", "/account/signin", "/account/signup", "/explain/"]
 
-    patient_id, symptom_id, checkin_id = make_diary(app)
-    sign_in_on(phone, live_server, patient_id)
 
+def signed_in_screens(patient_id, symptom_id, checkin_id):
+    """Every screen of make_diary's diary, for the tests that walk them all."""
     base = f"/patients/{patient_id}"
-    screens = [
+    return [
         f"{base}/", f"{base}/log", f"{base}/log/cramps", f"{base}/log/weakness", f"{base}/history",
         f"{base}/history?group=lmn", f"{base}/entries/{symptom_id}", f"{base}/entries/{checkin_id}",
         f"{base}/entries/{symptom_id}/edit", f"{base}/medications", f"{base}/visits", f"{base}/questions",
@@ -97,7 +93,17 @@ def test_every_screen_fits_a_phone(app, live_server, phone):
         "/account/password", "/patients/new", f"{base}/trends", f"{base}/trends?range=12", f"{base}/report",
     ] + [f"{base}/new/{kind}" for kind in
          ("symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit")]
-    for path in screens:
+
+
+def test_every_screen_fits_a_phone(app, live_server, phone):
+    for path in ANONYMOUS_SCREENS:
+        phone.goto(live_server + path)
+        assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
+
+    patient_id, symptom_id, checkin_id = make_diary(app)
+    sign_in_on(phone, live_server, patient_id)
+
+    for path in signed_in_screens(patient_id, symptom_id, checkin_id):
         response = phone.goto(live_server + path)
         assert response.status == 200, path
         assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
