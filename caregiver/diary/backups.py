@@ -13,6 +13,10 @@ from ..fhir import fhir_bundle
 from . import bp
 from .forms import ImportForm
 
+# Every export is the whole diary, deleted entries and the team's names included: it is for those
+# who manage the team (a "can read" member has the summary and the trends instead).
+EXPORTS_NEED = "owner"
+
 
 def download(body, mimetype, patient, suffix):
     """An export as a file named after the diary and the day, never cached on the way."""
@@ -25,7 +29,7 @@ def download(body, mimetype, patient, suffix):
 @bp.route("/patients/<int:patient_id>/export.json")
 @login_required
 def export_json(patient_id):
-    patient = membership_or_404(patient_id).patient
+    patient = membership_or_404(patient_id, need=EXPORTS_NEED).patient
     return download(json.dumps(export_backup(patient), ensure_ascii=False, indent=1), "application/json",
                     patient, "json")
 
@@ -33,14 +37,14 @@ def export_json(patient_id):
 @bp.route("/patients/<int:patient_id>/export.csv")
 @login_required
 def export_spreadsheet(patient_id):
-    patient = membership_or_404(patient_id).patient
+    patient = membership_or_404(patient_id, need=EXPORTS_NEED).patient
     return download(export_csv(patient), "text/csv", patient, "csv")
 
 
 @bp.route("/patients/<int:patient_id>/export.fhir.json")
 @login_required
 def export_fhir(patient_id):
-    patient = membership_or_404(patient_id).patient
+    patient = membership_or_404(patient_id, need=EXPORTS_NEED).patient
     return download(json.dumps(fhir_bundle(patient, utc_now()), ensure_ascii=False, indent=1),
                     "application/fhir+json", patient, "fhir.json")
 
