@@ -6,7 +6,7 @@ import pytest
 from caregiver import maths
 from caregiver.rows import EntryRow
 from caregiver.maths import SymptomWindow
-from caregiver.summary.parts import DiaryRows, Period, Profile, build
+from caregiver.summary.parts import DiaryRows, Period, Profile, Shown, build
 
 START = datetime(2026, 1, 1)
 
@@ -150,3 +150,19 @@ def test_a_summary_is_built_from_hand_made_rows_without_a_database():
     assert [flag.key for _entry, flag in summary.red_flags] == ["fall_injury"]
     assert [topic.key for topic in summary.topics] == ["nutrition", "falls", "saliva"]
     assert [e.id for e in summary.notes] == [4] and summary.days_with_entries == 6  # two on the first day
+
+
+def test_a_summary_leaves_out_the_parts_not_shown():
+    """What a share link keeps back is not in its summary at all, not merely hidden on the page."""
+    period = Period(datetime(2026, 3, 1), datetime(2026, 5, 1), "UTC")
+    entries = (row(1, "symptom", 1, symptom_key="cramps", severity=3),
+               *(row(n, "carer", n, value=2.0, note="I cannot sleep", reported_by_id=2) for n in range(2, 6)))
+    question = row(9, "question", 3, note="Is there a trial he could join?")
+    rows = DiaryRows(entries=entries, reporter_names={1: "Priya", 2: "Arjun"}, open_questions=(question,))
+    everything = build(Profile(), period, rows)
+    assert everything.entered_by == (("Arjun", 4), ("Priya", 1)) and everything.open_questions == (question,)
+    assert everything.carer_mean == 2.0 and "carer_low" in {topic.also for topic in everything.topics}
+    kept_back = build(Profile(), period, rows, Shown(names=False, coping=False, questions=False))
+    assert kept_back.entered_by == () and kept_back.open_questions == () and kept_back.carer_scores == ()
+    assert [e.kind for e in kept_back.entries] == ["symptom"] and kept_back.notes == ()
+    assert "carer_low" not in {topic.also for topic in kept_back.topics}  # the topic would tell the score
