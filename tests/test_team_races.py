@@ -84,7 +84,7 @@ def test_six_accounts_accepting_one_invite_at_once_make_one_join(app, server):
         answers += post_at_once([(opener, url, {"csrf_token": csrf}) for opener, csrf in sessions])
 
     # 302: to the diary; 404: "this invite no longer works"
-    assert (answers.count(302), answers.count(404)) == (8, 40), answers
+    assert (answers.count(302), answers.count(404)) == (8, 40), f"{answers.count(302)} joins through 8 invites"
     with app.app_context():
         db.session.remove()
         joined = db.session.execute(select(Membership.patient_id, func.count()).where(Membership.role == "log")
