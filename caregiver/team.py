@@ -141,13 +141,14 @@ def _owner_count(patient_id):
 def _locked_change(member, by_user):
     """Take the team lock, then the member's role as it is now (None if they left meanwhile),
     after checking that `by_user` still manages the team."""
-    _lock_team(member.patient_id)
+    patient_id, member_id = member.patient_id, member.id
+    _lock_team(patient_id)
     by_role = db.session.scalar(select(Membership.role).where(
-        Membership.patient_id == member.patient_id, Membership.user_id == by_user.id))
+        Membership.patient_id == patient_id, Membership.user_id == by_user.id))
     if by_role != "owner":
         _refuse(NO_LONGER_OWNER)
-    db.session.expire(member)
-    return db.session.scalar(select(Membership.role).where(Membership.id == member.id))
+    db.session.expire(member)  # what was loaded before the lock may be out of date
+    return db.session.scalar(select(Membership.role).where(Membership.id == member_id))
 
 
 def _keeps_an_owner(patient_id, role, new_role=None):

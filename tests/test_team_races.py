@@ -9,8 +9,9 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
+from caregiver import team
 from caregiver.clock import utc_now
 from caregiver.extensions import db
 from caregiver.models import Invite, Membership
@@ -120,3 +121,28 @@ def test_two_owners_demoting_or_removing_each_other_at_once_leave_an_owner(app, 
                                          .group_by(Membership.patient_id)).all())
     left = [owners.get(patient_id, 0) for patient_id in patients]
     assert left == [1] * 10, f"{left.count(0)} of 10 diaries left without an owner"
+
+
+def test_under_the_lock_a_change_reads_the_team_again(app, ctx):
+    """What the request loaded before the lock is not trusted: the member may have left, and the
+    person acting may no longer manage the team, by the time the lock is theirs."""
+    first, second = make_user(app, "first@example.org"), make_user(app, "second@example.org")
+    helper = make_user(app, "helper@example.org")
+    patient_id = make_patient(app, first, members=[(second, "owner"), (helper, "log")])
+    by_first = db.session.scalar(select(Membership).where(Membership.user_id == first))
+    helper_member = db.session.scalar(select(Membership).where(Membership.user_id == helper))
+    another = db.engine.connect()  # another request, committing meanwhile
+    another.execute(delete(Membership).where(Membership.id == helper_member.id))
+    another.commit()
+    with pytest.raises(team.TeamRuleBroken) as refusal:
+        team.change_role(helper_member, "read", by_first.user)
+    assert refusal.value.message == team.NO_LONGER_MEMBER
+    second_member = db.session.scalar(select(Membership).where(Membership.user_id == second))
+    another.execute(update(Membership).where(Membership.id == by_first.id).values(role="read"))
+    another.commit()
+    another.close()
+    with pytest.raises(team.TeamRuleBroken) as refusal:
+        team.remove_member(second_member, by_first.user)
+    assert refusal.value.message == team.NO_LONGER_OWNER
+    assert db.session.scalar(select(func.count()).where(Membership.patient_id == patient_id,
+                                                        Membership.role == "owner")) == 1
