@@ -257,6 +257,9 @@ def test_a_share_link_shows_names_and_coping_only_when_chosen_and_questions_unle
         link_id = db.session.scalar(select(ShareLink.id).where(ShareLink.token == by_default))
     printout = pdf_words(client.get(f"/patients/{demo}/report/links/{link_id}/summary.pdf").data)
     assert "Arjun" not in printout and coping not in printout and question in printout
+    listing = " ".join(client.get(f"/patients/{demo}/report/links").get_data(as_text=True).split())
+    assert listing.count("It shows the family") == 2 and listing.count("It shows the summary only.") == 1
+    assert listing.count("how the carer is coping.") == 1  # the box on the form says it too, without "It shows"
 
 
 def test_a_links_pdf_is_throttled_per_link_and_its_page_is_not(app, client, carer, throttled):
