@@ -24,6 +24,9 @@ def register_error_handlers(app):
 
             db.session.rollback()
         title, text = ERROR_MESSAGES[code]
+        limit = getattr(error, "limit", None)  # a limit of Flask-Limiter's with a message of its own
+        if code == 429 and limit is not None and limit.error_message:
+            text = limit.error_message
         if request.accept_mimetypes.best == "application/json":
             return {"error": str(title)}, code
         return render_template("errors/error.html", title=title, text=text, code=code), code

@@ -252,7 +252,8 @@ class ShareLink(db.Model):
     """A read-only link to the visit summary for the clinic: no account needed, expires, revocable.
 
     `options` keeps the report's range and sections as chosen (reports.forms.ReportForm), so the
-    clinic sees the same summary the family previewed, brought up to date at each view.
+    clinic sees the same summary the family previewed, brought up to date at each view. The
+    `shows_*` choices (the share form's) say what else of the team's own it shows.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -264,6 +265,9 @@ class ShareLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[Optional[datetime]]
+    shows_names: Mapped[bool] = mapped_column(default=False)  # who entered how many
+    shows_coping: Mapped[bool] = mapped_column(default=False)  # the carer's own check
+    shows_questions: Mapped[bool] = mapped_column(default=True)  # the family's questions
 
     patient: Mapped[Patient] = relationship()
     created_by: Mapped[Optional[User]] = relationship()

@@ -6,15 +6,26 @@ from sqlalchemy import select
 from .clock import utc_now
 from .extensions import db
 from .models import ShareLink, ShareView
+from .summary import Shown
+
+# One link's PDFs, whoever asks: each is seconds of a server's time, and the clinic needs a few.
+PDF_LIMIT = "10 per hour"
 
 
-def create_link(patient_id, options, tz, user, days):
-    """A link showing the summary with these report `options`, in the family's time zone."""
+def create_link(patient_id, options, tz, user, days, shown):
+    """A link showing the summary with these report `options`, in the family's time zone, and the
+    parts of the team's own in `shown` (a summary.Shown)."""
     link = ShareLink(patient_id=patient_id, options=options, tz=tz, created_by_id=user.id,
-                     expires_at=utc_now() + timedelta(days=days))
+                     expires_at=utc_now() + timedelta(days=days), shows_names=shown.names,
+                     shows_coping=shown.coping, shows_questions=shown.questions)
     db.session.add(link)
     db.session.commit()
     return link
+
+
+def shown_by(link):
+    """What of the team's own this link's summary includes."""
+    return Shown(names=link.shows_names, coping=link.shows_coping, questions=link.shows_questions)
 
 
 def links_of(patient_id):

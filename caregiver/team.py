@@ -1,11 +1,13 @@
 """A diary's care team: starting a diary, invites, roles and members, and deleting the diary.
 
-The one rule of the team: a diary always has at least one person who manages it.
+The one rule of the team: a diary always has at least one person who manages it. It holds when
+two owners act at the same moment because every change of a team first takes that diary's team
+lock (`_lock_team`), and reads the team again under it.
 """
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from .clock import utc_now
 from .extensions import db
@@ -22,6 +24,8 @@ class TeamRuleBroken(Exception):
 
 
 LAST_OWNER = _l("A diary needs at least one person who manages the team.")
+NO_LONGER_OWNER = _l("Nothing was changed: you no longer manage this team.")
+NO_LONGER_MEMBER = _l("Nothing was changed: this person is no longer in the care team.")
 
 
 def start_diary(user, fill, is_patient):
@@ -85,18 +89,48 @@ def usable_invite(token):
     return invite
 
 
+def _lock_team(patient_id):
+    """Hold this diary's team lock until the commit: team changes of one diary happen one at a time.
+
+    Without it two owners demoting each other at once each counted two owners, and both went.
+    PostgreSQL locks the patient row (FOR NO KEY UPDATE, so entries can still be added meanwhile);
+    SQLite has no row locks, so a write to the patient row takes the database's write lock, and
+    what is read after it is what the last commit left.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Patient).where(Patient.id == patient_id).values(id=Patient.id)
+                           .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True))
+
+
+def _refuse(message):
+    db.session.rollback()  # and the lock with it
+    raise TeamRuleBroken(message)
+
+
 def accept_invite(invite, user):
-    """Join the team with the invite's role; an invite works once. Returns False if `user` was
-    already in the team (the invite is then used up all the same)."""
+    """Join the team with the invite's role; an invite works once, however many accept it at once.
+
+    Returns "joined", "already" (the user was in the team; the invite is used up all the same) or
+    "gone" (someone else used it first, or it expired or was cancelled meanwhile).
+    """
+    _lock_team(invite.patient_id)
+    now = utc_now()
+    # The one test of "not used yet" that counts: the update's own condition, checked by the database.
+    taken = db.session.execute(
+        update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(used_at=now, used_by_id=user.id).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        db.session.rollback()
+        return "gone"
     existing = db.session.scalar(
-        select(Membership).where(Membership.patient_id == invite.patient_id, Membership.user_id == user.id))
+        select(Membership.id).where(Membership.patient_id == invite.patient_id, Membership.user_id == user.id))
     if existing is None:
         db.session.add(Membership(patient_id=invite.patient_id, user=user, role=invite.role,
                                   is_patient=invite.is_patient))
-    invite.used_at = utc_now()
-    invite.used_by_id = user.id
     db.session.commit()
-    return existing is None
+    return "joined" if existing is None else "already"
 
 
 def _owner_count(patient_id):
@@ -104,20 +138,44 @@ def _owner_count(patient_id):
         select(func.count()).where(Membership.patient_id == patient_id, Membership.role == "owner"))
 
 
-def _keeps_an_owner(member, new_role=None):
-    if member.role == "owner" and new_role != "owner" and _owner_count(member.patient_id) == 1:
-        raise TeamRuleBroken(LAST_OWNER)
+def _locked_change(member, by_user):
+    """Take the team lock, then the member's role as it is now (None if they left meanwhile),
+    after checking that `by_user` still manages the team."""
+    patient_id, member_id = member.patient_id, member.id
+    _lock_team(patient_id)
+    by_role = db.session.scalar(select(Membership.role).where(
+        Membership.patient_id == patient_id, Membership.user_id == by_user.id))
+    if by_role != "owner":
+        _refuse(NO_LONGER_OWNER)
+    db.session.expire(member)  # what was loaded before the lock may be out of date
+    return db.session.scalar(select(Membership.role).where(Membership.id == member_id))
 
 
-def change_role(member, role):
-    _keeps_an_owner(member, role)
-    member.role = role
+def _keeps_an_owner(patient_id, role, new_role=None):
+    if role == "owner" and new_role != "owner" and _owner_count(patient_id) == 1:
+        _refuse(LAST_OWNER)
+
+
+def change_role(member, role, by_user):
+    """`by_user` (an owner) gives `member` the role `role`; the diary keeps an owner."""
+    patient_id, member_id = member.patient_id, member.id
+    current = _locked_change(member, by_user)
+    if current is None:
+        _refuse(NO_LONGER_MEMBER)
+    _keeps_an_owner(patient_id, current, role)
+    db.session.execute(update(Membership).where(Membership.id == member_id).values(role=role))
     db.session.commit()
 
 
-def remove_member(member):
-    _keeps_an_owner(member)
-    db.session.delete(member)
+def remove_member(member, by_user):
+    """`by_user` (an owner) takes `member` out of the team."""
+    patient_id, member_id = member.patient_id, member.id
+    current = _locked_change(member, by_user)
+    if current is None:
+        db.session.rollback()
+        return  # someone else removed them first: what was asked for is done
+    _keeps_an_owner(patient_id, current)
+    db.session.execute(delete(Membership).where(Membership.id == member_id))
     db.session.commit()
 
 

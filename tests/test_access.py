@@ -35,9 +35,9 @@ NEEDS = {
     "reports.emergency_card": {"GET": "read"},
     "reports.emergency_card_pdf": {"GET": "read"},
     "diary.sync": {"POST": "log"},
-    "diary.export_json": {"GET": "read"},
-    "diary.export_spreadsheet": {"GET": "read"},
-    "diary.export_fhir": {"GET": "read"},
+    "diary.export_json": {"GET": "owner"},
+    "diary.export_spreadsheet": {"GET": "owner"},
+    "diary.export_fhir": {"GET": "owner"},
     "patients.delete_patient": {"GET": "owner", "POST": "owner"},
     "patients.profile": {"GET": "read"},
     "patients.team": {"GET": "read", "POST": "owner"},
@@ -171,3 +171,29 @@ def test_patient_list_shows_only_my_diaries(app, client, world):
     page = client.get("/patients/")
     assert page.status_code == 302 and page.location == f"/patients/{world['other_patient']}/"
     assert "Ravi" not in client.get(page.location).get_data(as_text=True)
+
+
+EXPORTS = ("export.json", "export.csv", "export.fhir.json")
+
+
+@pytest.mark.parametrize("role", ["read", "log"])
+def test_only_those_who_manage_the_team_export_the_diary_or_see_e_mail_addresses(app, client, world, role):
+    """Each export is the whole diary, deleted entries included; addresses are the team's to manage."""
+    sign_in(client, f"{role}@example.org")
+    patient = world["patient"]
+    for export in EXPORTS:
+        assert client.get(f"/patients/{patient}/{export}").status_code == 403, export
+    team_page = client.get(f"/patients/{patient}/team").get_data(as_text=True)
+    assert "Owner" in team_page and "@example.org" not in team_page  # the names, not the addresses
+    profile = client.get(f"/patients/{patient}/profile").get_data(as_text=True)
+    assert "export.json" not in profile and "Backup (JSON)" not in profile
+
+
+def test_an_owner_exports_and_sees_the_teams_addresses(app, client, world):
+    sign_in(client, "owner@example.org")
+    patient = world["patient"]
+    for export in EXPORTS:
+        assert client.get(f"/patients/{patient}/{export}").status_code == 200, export
+    team_page = client.get(f"/patients/{patient}/team").get_data(as_text=True)
+    assert all(f"{name}@example.org" in team_page for name in ("owner", "log", "read"))
+    assert "Backup (JSON)" in client.get(f"/patients/{patient}/profile").get_data(as_text=True)

@@ -282,6 +282,79 @@ def test_withdrawn_expired_and_made_up_links_show_nothing(app, client, demo):
     assert client.get(f"/patients/{demo}/report/links/{link_id}/summary.pdf").status_code == 404
 
 
+def pdf_words(document):
+    """Every page's text, with line breaks and runs of spaces as single spaces."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages).split())
+
+
+def make_link(app, client, patient_id, query, **choices):
+    """A share link made on the form with these choices (ticked boxes); its token."""
+    assert client.post(f"/patients/{patient_id}/report/links?{query}", data={"days": "7", **choices}).status_code == 302
+    with app.app_context():
+        return db.session.scalars(select(ShareLink).order_by(ShareLink.id.desc())).first().token
+
+
+def test_a_share_link_shows_names_and_coping_only_when_chosen_and_questions_unless_unticked(app, client, demo):
+    form = client.get(f"/patients/{demo}/report/links?{RANGE}").get_data(as_text=True)
+    assert '<input checked id="shows_questions"' in form
+    assert '<input id="shows_names"' in form and '<input id="shows_coping"' in form
+    by_default = make_link(app, client, demo, RANGE, shows_questions="y")
+    everything = make_link(app, client, demo, RANGE, shows_questions="y", shows_names="y", shows_coping="y")
+    nothing = make_link(app, client, demo, RANGE)
+    clinic = app.test_client()
+    seen = {}
+    for name, token in (("by_default", by_default), ("everything", everything), ("nothing", nothing)):
+        page = " ".join(clinic.get(f"/shared/{token}").get_data(as_text=True).split())
+        seen[name] = (page, pdf_words(clinic.get(f"/shared/{token}/summary.pdf").data))
+    team_names, coping, question = ("Entered by:", "Arjun"), "Carer coping:", "Should we discuss a feeding tube now?"
+    for page_or_pdf in seen["by_default"]:
+        assert not any(marker in page_or_pdf for marker in (*team_names, coping)) and question in page_or_pdf
+    for page_or_pdf in seen["everything"]:
+        assert all(marker in page_or_pdf for marker in (*team_names, coping, question))
+    for page_or_pdf in seen["nothing"]:
+        assert not any(marker in page_or_pdf for marker in (*team_names, coping, question, "None written down."))
+    # The owner's printout of a link, with its QR code, is the clinic's summary too.
+    with app.app_context():
+        link_id = db.session.scalar(select(ShareLink.id).where(ShareLink.token == by_default))
+    printout = pdf_words(client.get(f"/patients/{demo}/report/links/{link_id}/summary.pdf").data)
+    assert "Arjun" not in printout and coping not in printout and question in printout
+    listing = " ".join(client.get(f"/patients/{demo}/report/links").get_data(as_text=True).split())
+    assert listing.count("It shows the family") == 2 and listing.count("It shows the summary only.") == 1
+    assert listing.count("how the carer is coping.") == 1  # the box on the form says it too, without "It shows"
+
+
+def test_a_links_pdf_is_throttled_per_link_and_its_page_is_not(app, client, carer, throttled):
+    _user_id, patient_id = carer
+    add(app, patient_id, "symptom", 3, symptom_key="cramps", severity=4)
+    busy, other = make_link(app, client, patient_id, "range=1"), make_link(app, client, patient_id, "range=1")
+    clinic = app.test_client()
+    answers = [clinic.get(f"/shared/{busy}/summary.pdf").status_code for _ in range(11)]
+    assert answers == [200] * 10 + [429]
+    refused = clinic.get(f"/shared/{busy}/summary.pdf").get_data(as_text=True)
+    assert "asked for many times in the last hour" in refused and "signing in" not in refused
+    assert clinic.get(f"/shared/{other}/summary.pdf").status_code == 200  # another link has its own count
+    assert clinic.get(f"/shared/{busy}").status_code == 200
+
+
+def days_covered(page):
+    return int(re.search(r"entries on \d+ days? of (\d+)", " ".join(page.split())).group(1))
+
+
+def test_a_link_covers_the_range_it_was_made_for_and_never_decades_before_the_diary(app, client, carer):
+    _user_id, patient_id = carer
+    add(app, patient_id, "symptom", 10, symptom_key="cramps", severity=4)
+    add(app, patient_id, "symptom", 2, symptom_key="cramps", severity=5)
+    since_1900 = make_link(app, client, patient_id, "range=custom&since=1900-01-01")
+    last_month = make_link(app, client, patient_id, "range=1")
+    clinic = app.test_client()
+    assert days_covered(clinic.get(f"/shared/{since_1900}").get_data(as_text=True)) <= 12  # from the first entry
+    asking_for_more = "?range=custom&since=1900-01-01&appendix=y"
+    page = clinic.get(f"/shared/{last_month}{asking_for_more}").get_data(as_text=True)
+    document = pdf_words(clinic.get(f"/shared/{last_month}/summary.pdf{asking_for_more}").data)
+    for text in (page, document):  # the link's own range and choices, whatever the address asks for
+        assert days_covered(text) <= 31 and "Appendix" not in text
+
+
 def card_text(client, patient_id):
     response = client.get(f"/patients/{patient_id}/emergency-card.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"

@@ -6,7 +6,7 @@ import pytest
 from caregiver import maths
 from caregiver.rows import EntryRow
 from caregiver.maths import SymptomWindow
-from caregiver.summary.parts import DiaryRows, Period, Profile, build
+from caregiver.summary.parts import DiaryRows, Period, Profile, Shown, build
 
 START = datetime(2026, 1, 1)
 
@@ -174,3 +174,19 @@ def test_page_one_facts_come_with_the_summary_start_total_rate_divisor_worse_ite
     assert [m.name for m in summary.current_medications()] == ["Riluzole", "Baclofen", "Amitriptyline"]
     assert [m.name for m in summary.medication_changes()] == ["Quinine", "Baclofen"]
     assert build(Profile(), period, rows).function.onset_months is None  # no first symptom, no formula
+
+
+def test_a_summary_leaves_out_the_parts_not_shown():
+    """What a share link keeps back is not in its summary at all, not merely hidden on the page."""
+    period = Period(datetime(2026, 3, 1), datetime(2026, 5, 1), "UTC")
+    entries = (row(1, "symptom", 1, symptom_key="cramps", severity=3),
+               *(row(n, "carer", n, value=2.0, note="I cannot sleep", reported_by_id=2) for n in range(2, 6)))
+    question = row(9, "question", 3, note="Is there a trial he could join?")
+    rows = DiaryRows(entries=entries, reporter_names={1: "Priya", 2: "Arjun"}, open_questions=(question,))
+    everything = build(Profile(), period, rows)
+    assert everything.entered_by == (("Arjun", 4), ("Priya", 1)) and everything.open_questions == (question,)
+    assert everything.carer_mean == 2.0 and "carer_low" in {topic.also for topic in everything.topics}
+    kept_back = build(Profile(), period, rows, Shown(names=False, coping=False, questions=False))
+    assert kept_back.entered_by == () and kept_back.open_questions == () and kept_back.carer_scores == ()
+    assert [e.kind for e in kept_back.entries] == ["symptom"] and kept_back.notes == ()
+    assert "carer_low" not in {topic.also for topic in kept_back.topics}  # the topic would tell the score

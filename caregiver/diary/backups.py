@@ -27,6 +27,10 @@ def file_name_part(name):
     kept = "".join(c if unicodedata.category(c)[0] in "LMN" else "-" for c in unicodedata.normalize("NFC", name))
     return re.sub(r"-{2,}", "-", kept).strip("-")[:60].strip("-") or "diary"
 
+# Every export is the whole diary, deleted entries and the team's names included: it is for those
+# who manage the team (a "can read" member has the summary and the trends instead).
+EXPORTS_NEED = "owner"
+
 
 def download(body, mimetype, patient, suffix):
     """An export as a file named after the diary and the day, never cached on the way.
@@ -43,7 +47,7 @@ def download(body, mimetype, patient, suffix):
 @bp.route("/patients/<int:patient_id>/export.json")
 @login_required
 def export_json(patient_id):
-    patient = membership_or_404(patient_id).patient
+    patient = membership_or_404(patient_id, need=EXPORTS_NEED).patient
     return download(json.dumps(export_backup(patient), ensure_ascii=False, indent=1), "application/json",
                     patient, "json")
 
@@ -51,14 +55,14 @@ def export_json(patient_id):
 @bp.route("/patients/<int:patient_id>/export.csv")
 @login_required
 def export_spreadsheet(patient_id):
-    patient = membership_or_404(patient_id).patient
+    patient = membership_or_404(patient_id, need=EXPORTS_NEED).patient
     return download(export_csv(patient), "text/csv", patient, "csv")
 
 
 @bp.route("/patients/<int:patient_id>/export.fhir.json")
 @login_required
 def export_fhir(patient_id):
-    patient = membership_or_404(patient_id).patient
+    patient = membership_or_404(patient_id, need=EXPORTS_NEED).patient
     return download(json.dumps(fhir_bundle(patient, utc_now()), ensure_ascii=False, indent=1),
                     "application/fhir+json", patient, "fhir.json")
 

@@ -81,7 +81,7 @@ def change_role(patient_id, member_id):
         flash(_("Nothing was changed. Please try again."), "error")
         return redirect(url_for("patients.team", patient_id=patient_id))
     try:
-        team.change_role(member, form.role.data)
+        team.change_role(member, form.role.data, current_user)
     except team.TeamRuleBroken as refusal:
         flash(refusal.message, "error")
     else:
@@ -96,7 +96,7 @@ def remove_member(patient_id, member_id):
     if ButtonForm().validate_on_submit():
         name, user_id = member.user.name, member.user_id
         try:
-            team.remove_member(member)
+            team.remove_member(member, current_user)
         except team.TeamRuleBroken as refusal:
             flash(refusal.message, "error")
         else:
@@ -135,7 +135,10 @@ def accept_invite(token):
     form = ButtonForm()
     if form.validate_on_submit():
         name, patient_id = invite.patient.display_name, invite.patient_id
-        if team.accept_invite(invite, current_user):
+        outcome = team.accept_invite(invite, current_user)
+        if outcome == "gone":  # someone else used it in the same moment
+            return render_template("patients/invite_gone.html"), 404
+        if outcome == "joined":
             flash(_("You are now in %(name)s's care team.", name=name), "success")
         else:
             flash(_("You were already in %(name)s's care team.", name=name), "info")

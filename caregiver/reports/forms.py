@@ -5,6 +5,7 @@ from wtforms import BooleanField, RadioField, SelectField, SubmitField
 
 from ..forms import AppForm, RangeForm
 from ..i18n import LANGUAGE_BY_CODE, LANGUAGES
+from ..summary import Shown
 
 PAPER_SIZES = {"A4": _l("A4"), "Letter": _l("US Letter")}
 # The query-string keys of a report; a share link keeps them to show the same summary.
@@ -43,5 +44,17 @@ SHARE_DAYS = {1: _l("1 day"), 7: _l("7 days"), 30: _l("30 days"), 90: _l("90 day
 
 
 class ShareForm(AppForm):
+    """A link for the clinic: how long it works, and what of the team's own it shows."""
+
     days = SelectField(_l("The link works for"), coerce=int, default=7, choices=list(SHARE_DAYS.items()))
+    # On: the family writes its questions down for the appointment, and the clinic reading ahead
+    # can prepare the answers. The two below are about the team, not the patient: off unless chosen.
+    shows_questions = BooleanField(_l("Show the family's questions for the appointment"), default=True)
+    shows_names = BooleanField(_l("Show the names of the care team, with how many entries each made"),
+                               default=False)
+    shows_coping = BooleanField(_l("Show the carer's own check: how the carer is coping"), default=False)
     submit = SubmitField(_l("Make a link for the clinic"))
+
+    def shown(self):
+        return Shown(names=self.shows_names.data, coping=self.shows_coping.data,
+                     questions=self.shows_questions.data)

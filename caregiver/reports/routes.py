@@ -2,22 +2,32 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import documents, sharing
 from ..access import membership_or_404, open_share_link
+from ..extensions import limiter
 from ..clock import local_today, utc_now
 from ..entries import current_medications
 from ..forms import ButtonForm
-from ..summary import summary_for
+from ..summary import EVERYTHING, summary_for
 from . import bp
 from .forms import ShareForm, report_form, report_query
 
 
-def summary_and_options(patient, query, tz):
+def summary_and_options(patient, query, tz, shown=EVERYTHING):
     """The summary and options that report choices (a query string, or a share link's) ask for."""
     form = report_form(query)
-    return summary_for(patient, form.choice(), tz), form.options(str(get_locale()))
+    return summary_for(patient, form.choice(), tz, shown=shown), form.options(str(get_locale()))
+
+
+def link_summary_and_options(link):
+    """A share link's summary: its own range and choices, whatever the request asks for. Whether
+    it shows the carer's own check is the share form's choice, not the report's."""
+    shown = sharing.shown_by(link)
+    summary, options = summary_and_options(link.patient, link.options, link.tz, shown)
+    return summary, {**options, "carer": shown.coping}
 
 
 def pdf_response(document, filename):
@@ -64,7 +74,8 @@ def share_links(patient_id):
     query = report_query(request.args)
     form = ShareForm()
     if form.validate_on_submit():
-        link = sharing.create_link(patient_id, query, current_user.timezone, current_user, form.days.data)
+        link = sharing.create_link(patient_id, query, current_user.timezone, current_user, form.days.data,
+                                   form.shown())
         flash(_("The link is ready. It works until %(date)s.", date=format_datetime(link.expires_at, "medium")),
               "success")
         return redirect(url_for("reports.share_links", patient_id=patient_id, made=link.id))
@@ -94,7 +105,7 @@ def link_pdf(patient_id, link_id):
     link = patients_link_or_404(patient_id, link_id)
     if not link.is_open(utc_now()):
         abort(404)
-    summary, options = summary_and_options(link.patient, link.options, link.tz)
+    summary, options = link_summary_and_options(link)
     return pdf_response(documents.summary_pdf(link.patient, summary, options, share=link), summary_file_name(summary))
 
 
@@ -105,6 +116,10 @@ def shared_link_or_410(token, format):
         abort(410)
     sharing.record_opening(link, format, request.remote_addr, request.user_agent.string)
     return link
+
+
+SHARED_PDF_BUSY = _l("This link's PDF has been asked for many times in the last hour. "
+                     "Please try again later, or read the summary on the page.")
 
 
 def private(response):
@@ -118,15 +133,17 @@ def private(response):
 @bp.route("/shared/<token>")
 def shared(token):
     link = shared_link_or_410(token, "html")
-    summary, options = summary_and_options(link.patient, link.options, link.tz)
+    summary, options = link_summary_and_options(link)
     return private(Response(documents.render_summary_html(
         link.patient, summary, options, share=link, pdf_url=url_for("reports.shared_pdf", token=token))))
 
 
 @bp.route("/shared/<token>/summary.pdf")
+@limiter.limit(sharing.PDF_LIMIT, key_func=lambda: f"shared-pdf:{request.view_args['token']}",
+               error_message=SHARED_PDF_BUSY)
 def shared_pdf(token):
     link = shared_link_or_410(token, "pdf")
-    summary, options = summary_and_options(link.patient, link.options, link.tz)
+    summary, options = link_summary_and_options(link)
     return private(pdf_response(documents.summary_pdf(link.patient, summary, options, share=link),
                                 summary_file_name(summary)))
 

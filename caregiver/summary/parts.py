@@ -30,6 +30,19 @@ class Profile:
                    patient.usual_weight_kg, patient.height_cm)
 
 
+@dataclass(frozen=True)
+class Shown:
+    """The parts of the team's own a summary includes: all of them for the family; a share link
+    includes those its maker chose (ShareLink.shows_*), and the summary is built without the rest."""
+
+    names: bool = True  # the team's account names, with how many entries each made
+    coping: bool = True  # the carer's own check: the coping scores, their notes, the topic they raise
+    questions: bool = True  # the family's open questions for the appointment
+
+
+EVERYTHING = Shown()
+
+
 def month_of(local):
     return date(local.year, local.month, 1)
 
@@ -193,6 +206,7 @@ class Summary:
     medications: tuple
     notes: tuple  # the notes chosen for the summary (select_notes)
     notes_total: int  # every note in the range
+    shown: Shown = EVERYTHING  # what of the team's own this summary includes
     alerts: tuple = ()  # RaisedAlert
 
     @property
@@ -385,9 +399,9 @@ def topics_for(function, weight, symptoms, counts, red_flags, carer_scores):
     )
 
 
-def build(profile, period, rows):
-    """The whole summary of `period` from the rows read for it."""
-    entries = rows.entries
+def build(profile, period, rows, shown=EVERYTHING):
+    """The whole summary of `period` from the rows read for it, with only the parts `shown`."""
+    entries = rows.entries if shown.coping else tuple(e for e in rows.entries if e.kind != "carer")
     by_kind = defaultdict(list)
     for entry in entries:
         by_kind[entry.kind].append(entry)
@@ -402,10 +416,11 @@ def build(profile, period, rows):
     return Summary(
         profile=profile, period=period, entries=entries,
         logged_days=tuple(sorted({e.local.date() for e in entries})),
-        entered_by=tuple((rows.reporter_names.get(user_id) or "?", n) for user_id, n in reporters.most_common()),
+        entered_by=tuple((rows.reporter_names.get(user_id) or "?", n) for user_id, n in reporters.most_common())
+        if shown.names else (),
         function=function, weight=weight, counts=counts, symptoms=symptoms,
         niv_hours=tuple((e.occurred_at, e.value) for e in by_kind["niv"]), carer_scores=carer_scores,
         red_flags=red_flags, topics=topics_for(function, weight, symptoms, counts, red_flags, carer_scores),
-        open_questions=rows.open_questions, medications=rows.medications, notes=notes, notes_total=notes_total,
-        alerts=rows.alerts,
+        open_questions=rows.open_questions if shown.questions else (), medications=rows.medications, notes=notes,
+        notes_total=notes_total, shown=shown, alerts=rows.alerts,
     )

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..catalogue import TIME_RANGES
-from ..clock import day_range, local_today, start_of_day, utc_now
+from ..clock import day_range, local_today, start_of_day, to_local, utc_now
 from ..entries import first_entry_at, last_visit
 from ..maths import DAYS_PER_MONTH
 
@@ -63,6 +63,11 @@ def summary_span(patient, choice, tz, now=None):
     months = TIME_RANGES[choice.key].months
     if choice.key == "custom" and choice.since_day:
         since = start_of(choice.since_day)
+        # Reaching back before the diary's first entry covers the diary, not empty decades: a link
+        # "since 1900" made 1,500 empty months that took 12 s to print, at every opening.
+        first = first_entry_at(patient)
+        if first is not None:
+            since = max(since, start_of(to_local(first, tz).date()))
     elif months:
         since = months_back(until, months)
     elif choice.key == "since_visit" and visit is not None:
