@@ -146,7 +146,7 @@ SYMPTOMS = {
         Symptom("head_drop", _l("Head drop"), ("lmn",), ("neck",)),
         Symptom("stiffness", _l("Stiffness (spasticity)"), ("umn",), ("leg", "arm")),
         Symptom("spasms", _l("Spasms"), ("umn",), ("leg", "arm", "trunk")),
-        Symptom("clonus", _l("Shaking that beats in rhythm (clonus)"), ("umn",), ("ankle", "knee")),
+        Symptom("clonus", _l("Jerking that repeats in a beat (clonus)"), ("umn",), ("ankle", "knee")),
         Symptom("slow_movement", _l("Slow or clumsy movement"), ("umn",), ("hand", "leg")),
         Symptom("fine_tasks", _l("Trouble with fine tasks"), ("umn", "lmn"), ("fingers", "hand")),
         Symptom("emotional_lability", _l("Laughing or crying that is hard to stop"), ("umn",)),
@@ -232,8 +232,8 @@ CHECKIN_DOMAINS = {
         CheckInDomain("saliva", _l("Saliva"), "bulbar", (
             _l("As before"),
             _l("A little too much saliva in the mouth; may dribble at night"),
-            _l("Some dribbling in the day"),
-            _l("A lot of dribbling; often needs a tissue"),
+            _l("Clearly too much saliva; may dribble a little"),
+            _l("Far too much saliva, with some dribbling"),
             _l("Dribbles all the time; needs a tissue or cloth always"),
         )),
         CheckInDomain("swallowing", _l("Swallowing"), "bulbar", (
@@ -253,7 +253,7 @@ CHECKIN_DOMAINS = {
         CheckInDomain("cutting", _l("Cutting food and using cutlery (or handling a feeding tube)"), "fine", (
             _l("As before"),
             _l("Slow or clumsy, but needs no help"),
-            _l("Can cut most food with some help"),
+            _l("Can cut most food, slowly and clumsily, with some help"),
             _l("Someone else cuts the food; can still feed themself slowly"),
             _l("Needs to be fed, or needs help with all tube feeds"),
         )),
@@ -294,10 +294,10 @@ CHECKIN_DOMAINS = {
         )),
         CheckInDomain("orthopnoea", _l("Breathing when lying flat"), "breathing", (
             _l("No trouble"),
-            _l("Some trouble sleeping; not mainly from breathing"),
-            _l("Needs more than two pillows to sleep"),
+            _l("Some trouble sleeping at night because of breathlessness; no more than two pillows"),
+            _l("Needs more than two pillows to sleep, because of breathlessness"),
             _l("Can only sleep sitting up"),
-            _l("Cannot sleep at all"),
+            _l("Cannot sleep because of breathlessness"),
         )),
         CheckInDomain("breathing_support", _l("Breathing support"), "breathing", (
             _l("None"),

@@ -105,7 +105,8 @@ def test_trends_page_shows_slope_stages_charts_and_tables(app, client, demo):
         since = to_utc(datetime.combine(SINCE, time()), TZ)
         until = to_utc(datetime.combine(UNTIL + timedelta(days=1), time()), TZ)
         summary = build_summary(patient, since, until, TZ)
-    assert f"{round(summary.function.slope, 1)} points a month" in page
+    lost = -summary.function.slope  # one sign convention: points lost a month, as "since the first symptom"
+    assert f"{round(abs(lost), 1)} points {'lost' if round(lost, 1) >= 0 else 'gained'} a month" in page
     assert re.search(r"King(&#39;|')s stage [1-4]", page) and re.search(r"MiToS stage [0-4]", page)
     assert page.count('<svg class="chart"') >= 5
     assert page.count("<table") >= 5  # a table of the numbers with each chart
