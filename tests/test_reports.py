@@ -242,7 +242,9 @@ def test_the_emergency_card_is_one_page_with_the_oxygen_caution_and_current_medi
     flat = " ".join(text.split())
     for expected in ("motor neuron disease", "carbon dioxide", "specialist advice", "Riluzole 50 mg twice a day",
                      "Penicillin", "Priya (wife) 07700 900123", "Respiratory team, City Hospital",
-                     "Feeding tube: yes", "Mask ventilation (NIV)", "born 1958"):
+                     "Feeding tube: yes", "Mask ventilation (NIV)", "born 1958",
+                     # the choking first aid, written once for the explainers and the card
+                     "If someone is choking", "If they can cough, encourage them", "up to 5 back blows"):
         assert expected in flat, expected
     assert "Quinine" not in flat
     assert "carbon dioxide" in client.get(f"/patients/{patient_id}/emergency-card").get_data(as_text=True)
@@ -259,3 +261,4 @@ def test_a_full_emergency_card_still_fits_one_page(app, client):
     pages, text = card_text(client, patient_id)
     assert len(pages) == 1
     assert "Medicine number 11" in text and "Contact 11" in text
+    assert "abdominal thrusts" in " ".join(text.split())
