@@ -16,6 +16,11 @@ DIAGNOSES = {
     "other": _l("Other"),
 }
 
+# King's and MiToS stages were validated in ALS (Balendra 2014; Chiò 2015). They are shown for ALS,
+# shown with a caveat for these diagnoses, and not estimated for any other (docs/stages.md).
+STAGES_VALIDATED_FOR = frozenset({"als"})
+STAGES_WITH_CAVEAT_FOR = frozenset({"pls", "pma", "pbp", "undiagnosed"})
+
 ONSET_REGIONS = {
     "bulbar": _l("Speech or swallowing (bulbar)"),
     "arm": _l("Arm or hand"),

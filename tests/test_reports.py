@@ -262,3 +262,26 @@ def test_a_full_emergency_card_still_fits_one_page(app, client):
     assert len(pages) == 1
     assert "Medicine number 11" in text and "Contact 11" in text
     assert "abdominal thrusts" in " ".join(text.split())
+
+
+CAVEAT = "These stages were tested only in ALS"
+
+
+@pytest.mark.parametrize("diagnosis, stages, caveat", [
+    ("als", True, False), ("pls", True, True), ("pma", True, True), ("pbp", True, True),
+    ("undiagnosed", True, True), ("other", False, False),
+])
+def test_the_stages_show_only_for_als_or_with_a_caveat_on_trends_and_the_pdf(app, client, demo, diagnosis, stages,
+                                                                            caveat):
+    with app.app_context():
+        db.session.get(Patient, demo).diagnosis = diagnosis
+        db.session.commit()
+    trends = " ".join(client.get(f"/patients/{demo}/trends?{RANGE}").get_data(as_text=True).split())
+    preview = " ".join(client.get(f"/patients/{demo}/report/preview?{RANGE}&language=en").get_data(as_text=True)
+                       .split())
+    page_one = " ".join(PdfReader(io.BytesIO(pdf_for(client, demo, RANGE + "&language=en"))).pages[0]
+                        .extract_text().split())
+    for text in (trends, preview, page_one):
+        assert bool(re.search(r"King(&#39;|’|')s stage (1|2|3|4A|4B)", text)) == stages
+        assert (CAVEAT in text) == caveat
+        assert ("Stages not estimated" in text) == (not stages)

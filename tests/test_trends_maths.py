@@ -76,6 +76,8 @@ def test_area_sub_scores():
     (scores(speech=3), True, "4A"),
     (scores(breathing_support=2), True, "4B"),
     (scores(dyspnoea=0), False, "4B"),
+    (scores(breathing_support=3, speech=3), True, "4B"),  # tube and NIV both: 4B (docs/stages.md)
+    (ALL_FOUR, False, "1"),  # no region scored below 4: stage 1, never 0 (docs/stages.md)
     ({"speech": 3}, False, None),
 ])
 def test_kings_stage(items, tube, stage):
@@ -150,3 +152,22 @@ def test_a_summary_is_built_from_hand_made_rows_without_a_database():
     assert [flag.key for _entry, flag in summary.red_flags] == ["fall_injury"]
     assert [topic.key for topic in summary.topics] == ["nutrition", "falls", "saliva"]
     assert [e.id for e in summary.notes] == [4] and summary.days_with_entries == 6  # two on the first day
+
+
+def stages_of(diagnosis):
+    """The estimated stages a summary shows for a diagnosis, with two check-ins that involve two regions."""
+    period = Period(datetime(2026, 3, 1), datetime(2026, 5, 1), "UTC")
+    items = scores(walking=3, speech=3, swallowing=1)
+    rows = DiaryRows(entries=(row(1, "checkin", 0, value=float(sum(items.values()))),),
+                     checkin_scores={1: items})
+    function = build(Profile(diagnosis=diagnosis), period, rows).function
+    return function.stages, function.kings_stage, function.mitos_stage
+
+
+@pytest.mark.parametrize("diagnosis, shown", [
+    ("als", "validated"),
+    ("pls", "caveat"), ("pma", "caveat"), ("pbp", "caveat"), ("undiagnosed", "caveat"),
+    ("other", None),  # not validated, and we cannot tell what the illness is: not estimated
+])
+def test_the_stages_shown_follow_the_diagnosis(diagnosis, shown):
+    assert stages_of(diagnosis) == ((shown, "2", 1) if shown else (None, None, None))

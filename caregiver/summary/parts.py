@@ -99,6 +99,7 @@ class Function:
     items_fell: dict = field(default_factory=dict)  # domain: (first, last)
     kings_stage: str | None = None
     mitos_stage: int | None = None
+    stages: str | None = None  # "validated" (ALS), "caveat" (catalogue.STAGES_WITH_CAVEAT_FOR) or None: not estimated
 
     @property
     def first(self):
@@ -238,15 +239,24 @@ def function_part(checkins, scores, profile, tz):
     if not points:
         return Function(slope=slope)
     first, last = points[0], points[-1]
+    stages = stages_for(profile.diagnosis)
     rate = maths.progression_rate(last.total, profile.onset_month, to_local(last.occurred_at, tz).date())
     return Function(
         points=points, slope=slope, rate=rate, band=maths.progression_band(rate),
         areas_first=maths.area_scores(first.items, catalogue.DOMAIN_AREA),
         areas_last=maths.area_scores(last.items, catalogue.DOMAIN_AREA),
         items_fell=maths.items_that_fell(first.items, last.items),
-        kings_stage=maths.kings_stage(last.items, feeding_tube=profile.feeding_tube),
-        mitos_stage=maths.mitos_stage(last.items),
+        kings_stage=maths.kings_stage(last.items, feeding_tube=profile.feeding_tube) if stages else None,
+        mitos_stage=maths.mitos_stage(last.items) if stages else None,
+        stages=stages,
     )
+
+
+def stages_for(diagnosis):
+    """How the estimated stages are shown for a diagnosis: they were validated in ALS only."""
+    if diagnosis in catalogue.STAGES_VALIDATED_FOR:
+        return "validated"
+    return "caveat" if diagnosis in catalogue.STAGES_WITH_CAVEAT_FOR else None
 
 
 def weight_part(weighings, profile, at_visit):
