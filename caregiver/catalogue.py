@@ -389,7 +389,9 @@ class Topic:
     """A subject the visit summary raises for the appointment (reports decide when: summary.topics_for).
 
     It is raised when one of `symptoms` is new or worse since the last appointment, or one of the
-    check-in `items` fell over the range; `also` names a further rule of the summary's own.
+    check-in `items` fell over the range; `also` names a further rule of the summary's own. Once a
+    support is in place (a key of SUPPORTS), the topic is about living with it: `in_place` gives
+    its title then.
     """
 
     key: str
@@ -398,16 +400,36 @@ class Topic:
     symptoms: tuple = ()
     items: tuple = ()
     also: str = ""
+    in_place: tuple = ()  # ((support, title), ...), the first support in place wins
+
+    def title_for(self, supports):
+        """The title for a patient with these supports in place (supports_in_place)."""
+        return next((title for support, title in self.in_place if support in supports), self.title)
+
+
+# Supports a patient may already have, as the profile records them: a feeding tube, and any
+# breathing support but "none".
+SUPPORTS = ("feeding_tube",) + tuple(key for key in BREATHING_SUPPORT if key != "none")
+
+
+def supports_in_place(feeding_tube, breathing_support):
+    """The SUPPORTS in place for a profile: {'feeding_tube', 'niv'}, say."""
+    return frozenset((["feeding_tube"] if feeding_tube else []) +
+                     ([breathing_support] if breathing_support in SUPPORTS else []))
 
 
 TOPICS = {
     t.key: t
     for t in (
         Topic("nutrition", _l("Eating, weight and whether a feeding tube would help"),
-              symptoms=("swallowing", "choking_meals", "weight_loss"), items=("swallowing",), also="weight_down"),
+              symptoms=("swallowing", "choking_meals", "weight_loss"), items=("swallowing",), also="weight_down",
+              in_place=(("feeding_tube", _l("Living with the feeding tube: feeds, weight, tube care and what is "
+                                            "still safe by mouth")),)),
         Topic("breathing", _l("Breathing tests and breathing support (NIV)"),
               symptoms=("breathless_lying", "breathless_effort", "morning_headache", "poor_sleep", "weak_cough"),
-              items=("dyspnoea", "orthopnoea", "breathing_support")),
+              items=("dyspnoea", "orthopnoea", "breathing_support"), also="niv_mask",
+              in_place=(("invasive", _l("Ventilation through the tracheostomy: care, secretions and support")),
+                        ("niv", _l("Using NIV: hours a day, mask fit and comfort, and the machine's settings")))),
         Topic("falls", _l("Falls, walking aids and physiotherapy"), also="falls"),
         Topic("communication", _l("Speech and communication aids"),
               symptoms=("slurred_speech", "voice_change"), items=("speech",)),

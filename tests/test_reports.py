@@ -285,3 +285,25 @@ def test_the_stages_show_only_for_als_or_with_a_caveat_on_trends_and_the_pdf(app
         assert bool(re.search(r"King(&#39;|’|')s stage (1|2|3|4A|4B)", text)) == stages
         assert (CAVEAT in text) == caveat
         assert ("Stages not estimated" in text) == (not stages)
+
+
+def test_the_summary_topics_follow_the_profile(app, client, demo):
+    """With a feeding tube and NIV in place, the summary asks about living with them, not whether."""
+    query = RANGE + "&language=en"
+
+    def topics_shown():
+        page = client.get(f"/patients/{demo}/report/preview?{query}").get_data(as_text=True)
+        return " ".join(page.split("Topics to discuss", 1)[1].split("</section>", 1)[0].split())
+
+    def profile(feeding_tube, breathing_support):
+        with app.app_context():
+            patient = db.session.get(Patient, demo)
+            patient.feeding_tube, patient.breathing_support = feeding_tube, breathing_support
+            db.session.commit()
+        return topics_shown()
+
+    before = profile(False, "none")
+    assert "whether a feeding tube would help" in before
+    after = profile(True, "niv")
+    assert "Living with the feeding tube" in after and "whether a feeding tube would help" not in after
+    assert ("Using NIV" in after) == ("Breathing tests and breathing support" in before)

@@ -4,7 +4,7 @@ A test can build a whole Summary from hand-made rows (see DiaryRows); the trends
 summary, share links and the summary command all get theirs from summary.summary_for().
 """
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from statistics import mean, median
 
@@ -347,8 +347,9 @@ def select_notes(entries, red_flags):
     return tuple(sorted(ranked[:NOTES_SHOWN], key=lambda e: (e.occurred_at, e.id))), len(noted)
 
 
-def topics_for(function, weight, symptoms, counts, red_flags, carer_scores):
-    """The catalogue's topics that the data raises, in the catalogue's order (never as advice)."""
+def topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores):
+    """The catalogue's topics that the data raises, in the catalogue's order (never as advice),
+    each titled for the supports already in place (a feeding tube: living with it, not whether)."""
     trends = {row.ref: row.trend for row in symptoms}
     scores = [score for _when, score in carer_scores]
     further_rules = {
@@ -356,9 +357,11 @@ def topics_for(function, weight, symptoms, counts, red_flags, carer_scores):
                            for change in (weight.change_from_usual, weight.change_from_visit)),
         "falls": counts.event_count("fall") >= 2 or any(flag.key == "fall_injury" for _entry, flag in red_flags),
         "carer_low": bool(scores) and mean(scores[-4:]) <= 3,
+        "niv_mask": any(flag.key == "niv_mask" for _entry, flag in red_flags),
     }
+    supports = catalogue.supports_in_place(profile.feeding_tube, profile.breathing_support)
     return tuple(
-        topic for topic in catalogue.TOPICS.values()
+        replace(topic, title=topic.title_for(supports)) for topic in catalogue.TOPICS.values()
         if any(trends.get(ref) in ("new", "worse") for ref in topic.symptoms)
         or any(item in function.items_fell for item in topic.items)
         or (topic.also and further_rules[topic.also])
@@ -385,6 +388,6 @@ def build(profile, period, rows):
         entered_by=tuple((rows.reporter_names.get(user_id) or "?", n) for user_id, n in reporters.most_common()),
         function=function, weight=weight, counts=counts, symptoms=symptoms,
         niv_hours=tuple((e.occurred_at, e.value) for e in by_kind["niv"]), carer_scores=carer_scores,
-        red_flags=red_flags, topics=topics_for(function, weight, symptoms, counts, red_flags, carer_scores),
+        red_flags=red_flags, topics=topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores),
         open_questions=rows.open_questions, medications=rows.medications, notes=notes, notes_total=notes_total,
     )
