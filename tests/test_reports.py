@@ -307,3 +307,20 @@ def test_the_summary_topics_follow_the_profile(app, client, demo):
     after = profile(True, "niv")
     assert "Living with the feeding tube" in after and "whether a feeding tube would help" not in after
     assert ("Using NIV" in after) == ("Breathing tests and breathing support" in before)
+
+
+@pytest.mark.parametrize("language", ["ar", "ta"])
+def test_a_full_card_with_the_choking_first_aid_fits_one_page_in_a_long_script(app, client, language):
+    """The choking box sits in both halves of the card (the family's language and English)."""
+    owner = make_user(app)
+    patient_id = make_patient(app, owner, breathing_support="niv", feeding_tube=True, allergies="Penicillin",
+                              emergency_contacts="\n".join(f"Contact {n}, 0123 456 789" for n in range(6)),
+                              niv_settings_holder="Respiratory team, City Hospital")
+    for n in range(6):
+        add(app, patient_id, "medication", 10 + n, name=f"Medicine {n}", dose="10 mg three times a day")
+    sign_in(client)
+    client.post("/language", data={"lang": language, "next": "/"})
+    html = client.get(f"/patients/{patient_id}/emergency-card").get_data(as_text=True)
+    assert html.count('class="box box-choking-first-aid"') == 2
+    pages, text = card_text(client, patient_id)
+    assert len(pages) == 1 and "up to 5 back blows" in " ".join(text.split())
