@@ -131,3 +131,15 @@ def test_screens_reflow_at_320_px_as_at_400_percent_zoom(app, live_server, brows
             page.goto(f"{live_server}{path}?lang={language}")
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, language)
     context.close()
+
+
+def test_the_choking_first_aid_box_reads_on_a_phone(live_server, phone):
+    """The box on the choking and red-flag pages: within the screen, large enough, in a mirrored script too."""
+    for path in ("/explain/choking_meals", "/explain/red-flags", "/explain/red-flags?lang=ar"):
+        phone.goto(live_server + path)
+        assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
+        box = phone.locator(".box-choking-first-aid")
+        assert box.is_visible(), path
+        place = box.bounding_box()
+        assert place["x"] >= 0 and place["x"] + place["width"] <= 360, (path, place)
+        assert "back blows" in box.inner_text(), path  # English until the box is translated
