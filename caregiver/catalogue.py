@@ -16,6 +16,11 @@ DIAGNOSES = {
     "other": _l("Other"),
 }
 
+# King's and MiToS stages were validated in ALS (Balendra 2014; Chiò 2015). They are shown for ALS,
+# shown with a caveat for these diagnoses, and not estimated for any other (docs/stages.md).
+STAGES_VALIDATED_FOR = frozenset({"als"})
+STAGES_WITH_CAVEAT_FOR = frozenset({"pls", "pma", "pbp", "undiagnosed"})
+
 ONSET_REGIONS = {
     "bulbar": _l("Speech or swallowing (bulbar)"),
     "arm": _l("Arm or hand"),
@@ -146,7 +151,7 @@ SYMPTOMS = {
         Symptom("head_drop", _l("Head drop"), ("lmn",), ("neck",)),
         Symptom("stiffness", _l("Stiffness (spasticity)"), ("umn",), ("leg", "arm")),
         Symptom("spasms", _l("Spasms"), ("umn",), ("leg", "arm", "trunk")),
-        Symptom("clonus", _l("Shaking that beats in rhythm (clonus)"), ("umn",), ("ankle", "knee")),
+        Symptom("clonus", _l("Jerking that repeats in a beat (clonus)"), ("umn",), ("ankle", "knee")),
         Symptom("slow_movement", _l("Slow or clumsy movement"), ("umn",), ("hand", "leg")),
         Symptom("fine_tasks", _l("Trouble with fine tasks"), ("umn", "lmn"), ("fingers", "hand")),
         Symptom("emotional_lability", _l("Laughing or crying that is hard to stop"), ("umn",)),
@@ -232,8 +237,8 @@ CHECKIN_DOMAINS = {
         CheckInDomain("saliva", _l("Saliva"), "bulbar", (
             _l("As before"),
             _l("A little too much saliva in the mouth; may dribble at night"),
-            _l("Some dribbling in the day"),
-            _l("A lot of dribbling; often needs a tissue"),
+            _l("Clearly too much saliva; may dribble a little"),
+            _l("Far too much saliva, with some dribbling"),
             _l("Dribbles all the time; needs a tissue or cloth always"),
         )),
         CheckInDomain("swallowing", _l("Swallowing"), "bulbar", (
@@ -253,7 +258,7 @@ CHECKIN_DOMAINS = {
         CheckInDomain("cutting", _l("Cutting food and using cutlery (or handling a feeding tube)"), "fine", (
             _l("As before"),
             _l("Slow or clumsy, but needs no help"),
-            _l("Can cut most food with some help"),
+            _l("Can cut most food, slowly and clumsily, with some help"),
             _l("Someone else cuts the food; can still feed themself slowly"),
             _l("Needs to be fed, or needs help with all tube feeds"),
         )),
@@ -294,10 +299,10 @@ CHECKIN_DOMAINS = {
         )),
         CheckInDomain("orthopnoea", _l("Breathing when lying flat"), "breathing", (
             _l("No trouble"),
-            _l("Some trouble sleeping; not mainly from breathing"),
-            _l("Needs more than two pillows to sleep"),
+            _l("Some trouble sleeping at night because of breathlessness; no more than two pillows"),
+            _l("Needs more than two pillows to sleep, because of breathlessness"),
             _l("Can only sleep sitting up"),
-            _l("Cannot sleep at all"),
+            _l("Cannot sleep because of breathlessness"),
         )),
         CheckInDomain("breathing_support", _l("Breathing support"), "breathing", (
             _l("None"),
@@ -384,7 +389,9 @@ class Topic:
     """A subject the visit summary raises for the appointment (reports decide when: summary.topics_for).
 
     It is raised when one of `symptoms` is new or worse since the last appointment, or one of the
-    check-in `items` fell over the range; `also` names a further rule of the summary's own.
+    check-in `items` fell over the range; `also` names a further rule of the summary's own. Once a
+    support is in place (a key of SUPPORTS), the topic is about living with it: `in_place` gives
+    its title then.
     """
 
     key: str
@@ -393,16 +400,36 @@ class Topic:
     symptoms: tuple = ()
     items: tuple = ()
     also: str = ""
+    in_place: tuple = ()  # ((support, title), ...), the first support in place wins
+
+    def title_for(self, supports):
+        """The title for a patient with these supports in place (supports_in_place)."""
+        return next((title for support, title in self.in_place if support in supports), self.title)
+
+
+# Supports a patient may already have, as the profile records them: a feeding tube, and any
+# breathing support but "none".
+SUPPORTS = ("feeding_tube",) + tuple(key for key in BREATHING_SUPPORT if key != "none")
+
+
+def supports_in_place(feeding_tube, breathing_support):
+    """The SUPPORTS in place for a profile: {'feeding_tube', 'niv'}, say."""
+    return frozenset((["feeding_tube"] if feeding_tube else []) +
+                     ([breathing_support] if breathing_support in SUPPORTS else []))
 
 
 TOPICS = {
     t.key: t
     for t in (
         Topic("nutrition", _l("Eating, weight and whether a feeding tube would help"),
-              symptoms=("swallowing", "choking_meals", "weight_loss"), items=("swallowing",), also="weight_down"),
+              symptoms=("swallowing", "choking_meals", "weight_loss"), items=("swallowing",), also="weight_down",
+              in_place=(("feeding_tube", _l("Living with the feeding tube: feeds, weight, tube care and what is "
+                                            "still safe by mouth")),)),
         Topic("breathing", _l("Breathing tests and breathing support (NIV)"),
               symptoms=("breathless_lying", "breathless_effort", "morning_headache", "poor_sleep", "weak_cough"),
-              items=("dyspnoea", "orthopnoea", "breathing_support")),
+              items=("dyspnoea", "orthopnoea", "breathing_support"), also="niv_mask",
+              in_place=(("invasive", _l("Ventilation through the tracheostomy: care, secretions and support")),
+                        ("niv", _l("Using NIV: hours a day, mask fit and comfort, and the machine's settings")))),
         Topic("falls", _l("Falls, walking aids and physiotherapy"), also="falls"),
         Topic("communication", _l("Speech and communication aids"),
               symptoms=("slurred_speech", "voice_change"), items=("speech",)),

@@ -30,45 +30,53 @@ class DemoResult:
 
 @dataclass(frozen=True)
 class Thread:
-    """One symptom's part in the story: when it starts (progress 0-1), how often, and where."""
+    """One symptom's part in the story: when it starts (progress 0-1), how often, where, and how bad.
+
+    `severity` is the typical 0-10 score when it starts and by the diary's last day: most symptoms
+    stay mild to moderate, as families rate them; bulbar and breathing symptoms grow the most.
+    """
 
     symptom: str
     starts: float
     per_week: float
     places: tuple = ()
+    severity: tuple = (2, 5)
 
 
 STORY = (
-    Thread("weak_grip", 0.00, 3, (("hand", "right"),)),
-    Thread("fine_tasks", 0.02, 2, (("fingers", "right"),)),
-    Thread("twitching", 0.00, 3, (("arm", "right"), ("arm", "left"), ("trunk", None), ("leg", "left"))),
-    Thread("cramps", 0.05, 4, (("hand", "right"), ("calf", "left"), ("calf", "right"))),
-    Thread("tiredness", 0.00, 2),
-    Thread("low_mood", 0.10, 1),
-    Thread("wasting", 0.15, 0.5, (("hand", "right"), ("shoulder", "right"))),
-    Thread("weakness", 0.10, 3, (("hand", "right"), ("arm", "left"), ("leg", "left"), ("leg", "both"))),
-    Thread("slow_movement", 0.30, 1, (("hand", "both"),)),
-    Thread("stiffness", 0.35, 3, (("leg", "both"), ("leg", "left"))),
-    Thread("foot_drop", 0.40, 2, (("foot", "left"),)),
-    Thread("spasms", 0.40, 2, (("leg", "left"),)),
-    Thread("clonus", 0.45, 1, (("ankle", "left"),)),
-    Thread("weight_loss", 0.50, 0.3),
-    Thread("slurred_speech", 0.55, 4),
-    Thread("voice_change", 0.60, 1),
-    Thread("emotional_lability", 0.60, 1),
-    Thread("thinking_change", 0.60, 0.3),
-    Thread("drooling", 0.65, 4),
-    Thread("swallowing", 0.65, 3),
-    Thread("choking_meals", 0.70, 2),
-    Thread("tongue_changes", 0.70, 0.5, (("tongue", None),)),
-    Thread("breathless_effort", 0.70, 3),
-    Thread("thick_mucus", 0.75, 2),
-    Thread("poor_sleep", 0.75, 2),
-    Thread("breathless_lying", 0.80, 3),
-    Thread("behaviour_change", 0.80, 0.2),
-    Thread("morning_headache", 0.82, 2),
-    Thread("weak_cough", 0.85, 2),
+    Thread("weak_grip", 0.00, 3, (("hand", "right"),), (3, 7)),
+    Thread("fine_tasks", 0.02, 2, (("fingers", "right"),), (3, 7)),
+    Thread("twitching", 0.00, 3, (("arm", "right"), ("arm", "left"), ("trunk", None), ("leg", "left")), (1, 3)),
+    Thread("cramps", 0.05, 4, (("hand", "right"), ("calf", "left"), ("calf", "right")), (3, 5)),
+    Thread("tiredness", 0.00, 2, (), (3, 6)),
+    Thread("low_mood", 0.10, 1, (), (3, 5)),
+    Thread("wasting", 0.15, 0.5, (("hand", "right"), ("shoulder", "right")), (2, 5)),
+    Thread("weakness", 0.10, 3, (("hand", "right"), ("arm", "left"), ("leg", "left"), ("leg", "both")), (3, 7)),
+    Thread("slow_movement", 0.30, 1, (("hand", "both"),), (2, 5)),
+    Thread("stiffness", 0.35, 3, (("leg", "both"), ("leg", "left")), (3, 6)),
+    Thread("foot_drop", 0.40, 2, (("foot", "left"),), (3, 6)),
+    Thread("spasms", 0.40, 2, (("leg", "left"),), (3, 5)),
+    Thread("clonus", 0.45, 1, (("ankle", "left"),), (2, 4)),
+    Thread("weight_loss", 0.50, 0.3, (), (2, 4)),
+    Thread("slurred_speech", 0.55, 4, (), (2, 6)),
+    Thread("voice_change", 0.60, 1, (), (2, 4)),
+    Thread("emotional_lability", 0.60, 1, (), (2, 4)),
+    Thread("thinking_change", 0.60, 0.3, (), (1, 3)),
+    Thread("drooling", 0.65, 4, (), (2, 5)),
+    Thread("swallowing", 0.65, 3, (), (3, 6)),
+    Thread("choking_meals", 0.70, 2, (), (3, 6)),
+    Thread("tongue_changes", 0.70, 0.5, (("tongue", None),), (1, 3)),
+    Thread("breathless_effort", 0.70, 3, (), (3, 6)),
+    Thread("thick_mucus", 0.75, 2, (), (2, 5)),
+    Thread("poor_sleep", 0.75, 2, (), (3, 5)),
+    Thread("breathless_lying", 0.80, 3, (), (3, 5)),
+    Thread("behaviour_change", 0.80, 0.2, (), (1, 3)),
+    Thread("morning_headache", 0.82, 2, (), (2, 4)),
+    Thread("weak_cough", 0.85, 2, (), (3, 5)),
 )
+# How often a detailed entry says the symptom came (catalogue.FREQUENCIES): mostly once or a few
+# times; "many times" now and then; "all the time" rarely.
+FREQUENCY_WEIGHTS = {"once": 45, "few": 40, "many": 13, "constant": 2}
 
 # When each everyday ability starts to fall (progress 0-1; below 0, before the diary began) and how
 # fast (points per unit of progress): hands first, then legs, speech and swallowing, breathing last.
@@ -279,14 +287,17 @@ class Story:
         reporter, source = self.reporter(people, p)
         region, side = rng.choice(thread.places) if thread.places else (None, None)
         detailed = rng.random() < 0.8  # the rest were quick logs with no details
-        severity = round(2 + 7 * min(1.0, (p - thread.starts) / 0.6) + rng.gauss(0, 1)) if detailed else None
+        start, end = thread.severity
+        course = min(1.0, (p - thread.starts) / max(0.3, 1 - thread.starts))  # from its start to yesterday
+        severity = round(start + (end - start) * course + rng.gauss(0, 0.9)) if detailed else None
         notes = NOTES.get(thread.symptom)
         return self.entry(
             patient_id, "symptom", self.when(day), reporter, source,
             symptom_key=thread.symptom, region=region, side=side,
             severity=None if severity is None else max(0, min(10, severity)),
             duration=rng.choice(tuple(catalogue.DURATIONS)) if detailed and rng.random() < 0.6 else None,
-            frequency=rng.choice(tuple(catalogue.FREQUENCIES)) if detailed and rng.random() < 0.6 else None,
+            frequency=rng.choices(tuple(FREQUENCY_WEIGHTS), tuple(FREQUENCY_WEIGHTS.values()))[0]
+            if detailed and rng.random() < 0.6 else None,
             note=rng.choice(notes) if notes and rng.random() < 0.12 else None,
         )
 

@@ -84,6 +84,8 @@ def kings_stage(items, feeding_tube=False):
     handwriting or cutting below 4; legs: walking below 4). 4A: a feeding tube is needed (here: in
     place). 4B: breathing support or breathlessness at rest (breathing support below 4, or
     shortness of breath scored 0). Returns '1', '2', '3', '4A', '4B' or None without items.
+    Two choices of ours (docs/stages.md): tube and breathing support both give 4B, and no region
+    involved gives 1.
     """
     needed = {"speech", "saliva", "swallowing", "handwriting", "cutting", "walking", "dyspnoea",
               "breathing_support"}

@@ -54,3 +54,34 @@ def test_severity_words():
 def test_weight_units_round_trip():
     assert round(catalogue.to_kg(160, "lb"), 2) == 72.57
     assert round(catalogue.from_kg(catalogue.to_kg(160, "lb"), "lb"), 6) == 160
+
+
+def levels(key):
+    """The check-in answers of one domain, for scores 4, 3, 2, 1, 0, in lower case."""
+    return [str(text).lower() for text in catalogue.CHECKIN_DOMAINS[key].levels]
+
+
+def test_the_orthopnoea_answers_keep_the_meaning_of_the_item():
+    """Lying flat: score 3 is some trouble sleeping *because of* breathlessness, at most two pillows."""
+    four, three, two, one, zero = levels("orthopnoea")
+    assert "breath" in three and "not mainly" not in three and "two pillows" in three
+    assert "more than two pillows" in two and "sitting up" in one
+    assert "breath" in zero  # cannot sleep because of breathing, not "cannot sleep" for any reason
+
+
+def test_check_in_answers_follow_their_items():
+    """Each answer says what its ALSFRS-R score means, in our own words (shared/FACTS.md)."""
+    assert "softer food" in levels("swallowing")[2] and "tube" in levels("swallowing")[3] and "only by a tube" in levels("swallowing")[4]
+    assert "every word can be read" in levels("handwriting")[1] and "not every word" in levels("handwriting")[2]
+    assert "some help" in levels("cutting")[2] and "feed themself" in levels("cutting")[3]
+    assert "walking" in levels("dyspnoea")[1] and "sitting or lying" in levels("dyspnoea")[3]
+    assert "now and then" in levels("breathing_support")[1] and "every night" in levels("breathing_support")[2]
+    assert "day and night" in levels("breathing_support")[3] and "tracheostomy" in levels("breathing_support")[4]
+    saliva = levels("saliva")
+    assert "night" in saliva[1] and "dribble a little" in saliva[2] and "some dribbling" in saliva[3]
+    assert "all the time" in saliva[4]
+
+
+def test_clonus_is_named_as_jerking_not_shaking():
+    name = str(catalogue.SYMPTOMS["clonus"].name).lower()
+    assert "jerk" in name and "shak" not in name and "tremor" not in name

@@ -106,3 +106,25 @@ def test_nothing_in_the_demo_is_in_the_future(app, ctx):
     latest = db.session.scalar(select(db.func.max(Entry.occurred_at)))
     assert latest <= utc_now()
     assert db.session.scalar(select(db.func.max(Entry.created_at))) <= utc_now()
+
+
+def test_the_demo_severities_are_plausible(app, ctx):
+    """Families mostly log mild to moderate symptoms; cramps are typically 3 to 6, not 9 of 10."""
+    from statistics import median
+    create_demo(seed=1, today=DEMO_TODAY)
+    rows = db.session.execute(select(Entry.symptom_key, Entry.severity, Entry.occurred_at).where(
+        Entry.kind == "symptom", Entry.severity.is_not(None), Entry.symptom_key.is_not(None))
+        .order_by(Entry.occurred_at)).all()
+    severities = [severity for _key, severity, _when in rows]
+    assert 3 <= median(severities) <= 5
+    assert sum(severity >= 8 for severity in severities) / len(severities) < 0.05
+    assert sum(4 <= severity <= 6 for severity in severities) / len(severities) > 0.4
+    cramps = [severity for key, severity, _when in rows if key == "cramps"]
+    assert len(cramps) > 100 and 3 <= median(cramps) <= 6
+    for key in {key for key, _severity, _when in rows}:
+        of_key = [severity for k, severity, _when in rows if k == key]
+        assert median(of_key) <= 6, key
+    # A slow decline: the later half of a symptom's entries is a little worse, not suddenly severe.
+    weak_grip = [severity for key, severity, _when in rows if key == "weak_grip"]
+    early, late = median(weak_grip[:len(weak_grip) // 2]), median(weak_grip[len(weak_grip) // 2:])
+    assert 1 <= late - early <= 3

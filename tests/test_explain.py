@@ -5,9 +5,10 @@ import pytest
 import textstat
 
 from caregiver import catalogue
-from caregiver.explain.content import TOPICS, load
+from caregiver.explain.content import BOXES, CHOKING_FIRST_AID, TOPICS, load
 
 SLUGS = [s.explainer for s in catalogue.SYMPTOMS.values()] + list(TOPICS)
+PIECES = SLUGS + list(BOXES)  # boxes too are plain, careful explainer text
 NOT_MND = ("multiple sclerosis", "bell's palsy", "stroke", "parkinson")
 
 
@@ -20,12 +21,12 @@ def test_every_symptom_and_topic_has_an_english_explainer_with_sources(slug):
     assert "<h2>" in page.html
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", PIECES)
 def test_explainers_are_plain_language(slug):
     assert textstat.flesch_kincaid_grade(load("en", slug).text) <= 8.0
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", PIECES)
 def test_explainers_never_call_mimics_mnd_or_sell_stem_cells(slug):
     text = load("en", slug).text.lower()
     for sentence in re.split(r"(?<=[.!?])\s+", text):
@@ -84,3 +85,34 @@ def test_logging_a_red_flag_shows_the_contact_the_care_team_banner(client, carer
         "event_type": "fall", "injured": "y", "occurred_at": "2026-01-05T10:00", "source": "carer"})
     assert "saved=" in fall.location
     assert "Fall with injury: Worth telling the care team today." in client.get(fall.location).get_data(as_text=True)
+
+
+def test_the_choking_first_aid_is_written_once_and_shown_on_the_choking_and_red_flag_pages(client):
+    box = load("en", CHOKING_FIRST_AID)
+    text = " ".join(box.text.split())
+    assert "can cough, encourage them to keep coughing" in text
+    assert "cannot breathe, speak or cough, call emergency services" in text
+    assert "back blows" in text and "abdominal thrusts" in text and "call handler" in text
+    for slug in ("choking_meals", "red-flags"):
+        page = client.get(f"/explain/{slug}").get_data(as_text=True)
+        assert page.count('class="box box-choking-first-aid"') == 1, slug
+        assert page.count("up to 5 back blows") == 1, slug
+    assert "back blows" not in client.get("/explain/cramps").get_data(as_text=True)
+    assert client.get(f"/explain/{CHOKING_FIRST_AID}").status_code == 404  # a piece of pages, not a page
+    # Written once: no explainer restates the first aid in its own words.
+    for slug in SLUGS:
+        assert "back blow" not in load("en", slug).text.lower(), slug
+
+
+def test_the_choking_page_explains_laryngospasm_and_what_helps():
+    text = " ".join(load("en", "choking_meals").text.split()).lower()
+    assert "laryngospasm" in text and "within a minute or two" in text
+    for helps in ("stay calm", "sit upright", "breathe in slowly through the nose"):
+        assert helps in text, helps
+
+
+def test_every_breathing_page_carries_the_oxygen_caution():
+    breathing = [s.explainer for s in catalogue.SYMPTOMS.values() if "breathing" in s.groups]
+    assert {"poor_sleep", "thick_mucus", "morning_headache"} <= set(breathing)
+    for slug in dict.fromkeys(breathing):
+        assert "oxygen" in load("en", slug).text.lower(), slug

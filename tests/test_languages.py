@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from caregiver.explain.content import TOPICS, load
+from caregiver.explain.content import BOXES, TOPICS, load
 from caregiver import catalogue
 from caregiver import clinics
 from caregiver import tokens as tokens_module
@@ -52,7 +52,7 @@ def test_every_catalogue_is_complete_fresh_and_valid(code):
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_every_explainer_exists_in_every_language_with_its_sources(code):
-    for slug in [s.explainer for s in catalogue.SYMPTOMS.values()] + list(TOPICS):
+    for slug in [s.explainer for s in catalogue.SYMPTOMS.values()] + list(TOPICS) + list(BOXES):
         english, page = load("en", slug), load(code, slug)
         assert page is not None, f"caregiver/explain/content/{code}/{slug}.md is missing"
         assert page.sources == english.sources and page.reviewed == english.reviewed

@@ -166,7 +166,8 @@ def test_trends_page_shows_slope_stages_charts_and_tables(app, client, demo):
         since = to_utc(datetime.combine(SINCE, time()), TZ)
         until = to_utc(datetime.combine(UNTIL + timedelta(days=1), time()), TZ)
         summary = build_summary(patient, since, until, TZ)
-    assert f"{round(summary.function.slope, 1)} points a month" in page
+    lost = -summary.function.slope  # one sign convention: points lost a month, as "since the first symptom"
+    assert f"{round(abs(lost), 1)} points {'lost' if round(lost, 1) >= 0 else 'gained'} a month" in page
     assert re.search(r"King(&#39;|')s stage [1-4]", page) and re.search(r"MiToS stage [0-4]", page)
     assert page.count('<svg class="chart"') >= 5
     assert page.count("<table") >= 5  # a table of the numbers with each chart
@@ -375,7 +376,9 @@ def test_the_emergency_card_is_one_page_with_the_oxygen_caution_and_current_medi
     flat = " ".join(text.split())
     for expected in ("motor neuron disease", "carbon dioxide", "specialist advice", "Riluzole 50 mg twice a day",
                      "Penicillin", "Priya (wife) 07700 900123", "Respiratory team, City Hospital",
-                     "Feeding tube: yes", "Mask ventilation (NIV)", "born 1958"):
+                     "Feeding tube: yes", "Mask ventilation (NIV)", "born 1958",
+                     # the choking first aid, written once for the explainers and the card
+                     "If someone is choking", "If they can cough, encourage them", "up to 5 back blows"):
         assert expected in flat, expected
     assert "Quinine" not in flat
     assert "carbon dioxide" in client.get(f"/patients/{patient_id}/emergency-card").get_data(as_text=True)
@@ -392,3 +395,66 @@ def test_a_full_emergency_card_still_fits_one_page(app, client):
     pages, text = card_text(client, patient_id)
     assert len(pages) == 1
     assert "Medicine number 11" in text and "Contact 11" in text
+    assert "abdominal thrusts" in " ".join(text.split())
+
+
+CAVEAT = "These stages were tested only in ALS"
+
+
+@pytest.mark.parametrize("diagnosis, stages, caveat", [
+    ("als", True, False), ("pls", True, True), ("pma", True, True), ("pbp", True, True),
+    ("undiagnosed", True, True), ("other", False, False),
+])
+def test_the_stages_show_only_for_als_or_with_a_caveat_on_trends_and_the_pdf(app, client, demo, diagnosis, stages,
+                                                                            caveat):
+    with app.app_context():
+        db.session.get(Patient, demo).diagnosis = diagnosis
+        db.session.commit()
+    trends = " ".join(client.get(f"/patients/{demo}/trends?{RANGE}").get_data(as_text=True).split())
+    preview = " ".join(client.get(f"/patients/{demo}/report/preview?{RANGE}&language=en").get_data(as_text=True)
+                       .split())
+    page_one = " ".join(PdfReader(io.BytesIO(pdf_for(client, demo, RANGE + "&language=en"))).pages[0]
+                        .extract_text().split())
+    for text in (trends, preview, page_one):
+        assert bool(re.search(r"King(&#39;|’|')s stage (1|2|3|4A|4B)", text)) == stages
+        assert (CAVEAT in text) == caveat
+        assert ("Stages not estimated" in text) == (not stages)
+
+
+def test_the_summary_topics_follow_the_profile(app, client, demo):
+    """With a feeding tube and NIV in place, the summary asks about living with them, not whether."""
+    query = RANGE + "&language=en"
+
+    def topics_shown():
+        page = client.get(f"/patients/{demo}/report/preview?{query}").get_data(as_text=True)
+        return " ".join(page.split("Topics to discuss", 1)[1].split("</section>", 1)[0].split())
+
+    def profile(feeding_tube, breathing_support):
+        with app.app_context():
+            patient = db.session.get(Patient, demo)
+            patient.feeding_tube, patient.breathing_support = feeding_tube, breathing_support
+            db.session.commit()
+        return topics_shown()
+
+    before = profile(False, "none")
+    assert "whether a feeding tube would help" in before
+    after = profile(True, "niv")
+    assert "Living with the feeding tube" in after and "whether a feeding tube would help" not in after
+    assert ("Using NIV" in after) == ("Breathing tests and breathing support" in before)
+
+
+@pytest.mark.parametrize("language", ["ar", "ta"])
+def test_a_full_card_with_the_choking_first_aid_fits_one_page_in_a_long_script(app, client, language):
+    """The choking box sits in both halves of the card (the family's language and English)."""
+    owner = make_user(app)
+    patient_id = make_patient(app, owner, breathing_support="niv", feeding_tube=True, allergies="Penicillin",
+                              emergency_contacts="\n".join(f"Contact {n}, 0123 456 789" for n in range(6)),
+                              niv_settings_holder="Respiratory team, City Hospital")
+    for n in range(6):
+        add(app, patient_id, "medication", 10 + n, name=f"Medicine {n}", dose="10 mg three times a day")
+    sign_in(client)
+    client.post("/language", data={"lang": language, "next": "/"})
+    html = client.get(f"/patients/{patient_id}/emergency-card").get_data(as_text=True)
+    assert html.count('class="box box-choking-first-aid"') == 2
+    pages, text = card_text(client, patient_id)
+    assert len(pages) == 1 and "up to 5 back blows" in " ".join(text.split())

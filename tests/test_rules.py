@@ -55,6 +55,25 @@ def test_choking_at_meals_is_about_how_often_not_how_bad():
     assert fires("choking_meals", row(1, "symptom", frequency="many", **at_meals))
     assert fires("choking_meals", row(1, "symptom", frequency="constant", **at_meals))
     assert not fires("choking_meals", row(1, "symptom", frequency="few", severity=10, **at_meals))
+    assert not fires("choking_meals", row(1, "symptom", severity=10, **at_meals))  # bad, but how often unknown
+    rule = rules.RULES_BY_KEY["choking_meals"]
+    assert rule.min_severity == 0 and set(rule.frequencies) == {"many", "constant"}
+    assert "severity" not in str(rule.threshold).lower() and "of 10" not in str(rule.threshold)
+    # The summary's red-flag box and the banner read the same rule.
+    assert rules.logged_flag(row(1, "symptom", frequency="many", **at_meals)) is rule
+    assert rules.logged_flag(row(1, "symptom", frequency="once", severity=10, **at_meals)) is None
+
+
+def test_the_log_form_says_how_often_means_most_meals(client, carer):
+    _user, patient_id = carer
+    page = client.get(f"/patients/{patient_id}/new/symptom?symptom=choking_meals").get_data(as_text=True)
+    hint = page.split('id="frequency-hint"', 1)[1].split("</p>", 1)[0]
+    assert "at most meals" in hint and "many times today" in hint
+    saved = client.post(f"/patients/{patient_id}/new/symptom", data={
+        "symptom": "choking_meals", "severity": "3", "frequency": "many", "source": "carer",
+        "occurred_at": "2026-01-05T13:00"})
+    page = client.get(saved.location).get_data(as_text=True)
+    assert "Choking or coughing at most meals: Worth telling the care team" in page
 
 
 def checkin(entry_id, days_ago, total):

@@ -76,6 +76,8 @@ def test_area_sub_scores():
     (scores(speech=3), True, "4A"),
     (scores(breathing_support=2), True, "4B"),
     (scores(dyspnoea=0), False, "4B"),
+    (scores(breathing_support=3, speech=3), True, "4B"),  # tube and NIV both: 4B (docs/stages.md)
+    (ALL_FOUR, False, "1"),  # no region scored below 4: stage 1, never 0 (docs/stages.md)
     ({"speech": 3}, False, None),
 ])
 def test_kings_stage(items, tube, stage):
@@ -190,3 +192,50 @@ def test_a_summary_leaves_out_the_parts_not_shown():
     assert kept_back.entered_by == () and kept_back.open_questions == () and kept_back.carer_scores == ()
     assert [e.kind for e in kept_back.entries] == ["symptom"] and kept_back.notes == ()
     assert "carer_low" not in {topic.also for topic in kept_back.topics}  # the topic would tell the score
+
+
+def stages_of(diagnosis):
+    """The estimated stages a summary shows for a diagnosis, with two check-ins that involve two regions."""
+    period = Period(datetime(2026, 3, 1), datetime(2026, 5, 1), "UTC")
+    items = scores(walking=3, speech=3, swallowing=1)
+    rows = DiaryRows(entries=(row(1, "checkin", 0, value=float(sum(items.values()))),),
+                     checkin_scores={1: items})
+    function = build(Profile(diagnosis=diagnosis), period, rows).function
+    return function.stages, function.kings_stage, function.mitos_stage
+
+
+@pytest.mark.parametrize("diagnosis, shown", [
+    ("als", "validated"),
+    ("pls", "caveat"), ("pma", "caveat"), ("pbp", "caveat"), ("undiagnosed", "caveat"),
+    ("other", None),  # not validated, and we cannot tell what the illness is: not estimated
+])
+def test_the_stages_shown_follow_the_diagnosis(diagnosis, shown):
+    assert stages_of(diagnosis) == ((shown, "2", 1) if shown else (None, None, None))
+
+
+def topics_with(profile):
+    """{topic key: title} raised by a swallowing score and breathing score that fell, for a profile."""
+    period = Period(datetime(2026, 3, 1), datetime(2026, 5, 1), "UTC")
+    rows = DiaryRows(entries=(row(1, "checkin", 0, value=48.0), row(2, "checkin", 30, value=45.0)),
+                     checkin_scores={1: scores(), 2: scores(swallowing=3, orthopnoea=3, breathing_support=3)})
+    return {topic.key: str(topic.title) for topic in build(profile, period, rows).topics}
+
+
+def test_topics_follow_the_profile():
+    before = topics_with(Profile())
+    assert "whether a feeding tube would help" in before["nutrition"]
+    assert "breathing support (NIV)" in before["breathing"]
+    with_both = topics_with(Profile(feeding_tube=True, breathing_support="niv"))
+    assert "Living with the feeding tube" in with_both["nutrition"] and "whether" not in with_both["nutrition"]
+    assert "Using NIV" in with_both["breathing"] and "mask fit" in with_both["breathing"]
+    tube_only = topics_with(Profile(feeding_tube=True))
+    assert "Living with the feeding tube" in tube_only["nutrition"] and tube_only["breathing"] == before["breathing"]
+    tracheostomy = topics_with(Profile(breathing_support="invasive"))
+    assert "tracheostomy" in tracheostomy["breathing"] and tracheostomy["nutrition"] == before["nutrition"]
+
+
+def test_a_mask_problem_raises_the_breathing_topic():
+    period = Period(datetime(2026, 3, 1), datetime(2026, 5, 1), "UTC")
+    rows = DiaryRows(entries=(row(1, "niv", 3, value=7.0, mask_problem=True),))
+    topics = build(Profile(breathing_support="niv"), period, rows).topics
+    assert [(topic.key, "mask fit" in str(topic.title)) for topic in topics] == [("breathing", True)]

@@ -67,8 +67,8 @@ class EntryForm(AppForm):
         self.note.data = entry.note
 
 
-def optional_choice(table, label, blank=_l("Not given")):
-    return SelectField(label, choices=choices(table, blank=blank), default="",
+def optional_choice(table, label, blank=_l("Not given"), description=""):
+    return SelectField(label, choices=choices(table, blank=blank), default="", description=description,
                        validate_choice=False, validators=[one_of(table, allow_blank=True)])
 
 
@@ -88,7 +88,9 @@ class SymptomForm(EntryForm):
     region = optional_choice(catalogue.REGIONS, _l("Where"))
     side = optional_choice(catalogue.SIDES, _l("Which side"))
     duration = optional_choice(catalogue.DURATIONS, _l("How long it lasted"))
-    frequency = optional_choice(catalogue.FREQUENCIES, _l("How often"))
+    # The "choking or coughing at most meals" red flag reads how often, not how bad (rules.py).
+    frequency = optional_choice(catalogue.FREQUENCIES, _l("How often"), description=_l(
+        "For choking or coughing at meals: choose “many times today” if it happened at most meals."))
 
     def set_patient(self, patient, customs):
         """The symptom list: the catalogue by group, then this patient's own symptoms."""

@@ -15,6 +15,11 @@ from markdown.treeprocessors import Treeprocessor
 CONTENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content")
 # Topic pages, in the order the index lists them; symptom pages follow the catalogue.
 TOPICS = ("motor-neurons", "red-flags", "tests", "care-and-treatment", "appointment")
+# Boxes: short pieces written once (content/<lang>/<box>.md) and shown on several pages. The
+# emergency card shows the choking box too (templates/reports/_card_panel.html).
+CHOKING_FIRST_AID = "choking-first-aid"
+BOXES_ON_PAGE = {"choking_meals": (CHOKING_FIRST_AID,), "red-flags": (CHOKING_FIRST_AID,)}
+BOXES = tuple(dict.fromkeys(box for boxes in BOXES_ON_PAGE.values() for box in boxes))
 
 
 @dataclass(frozen=True)

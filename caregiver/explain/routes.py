@@ -4,10 +4,13 @@ from flask_babel import get_locale
 
 from .. import catalogue
 from . import bp
-from .content import TOPICS, load
+from .content import BOXES, BOXES_ON_PAGE, TOPICS, load
 
 
+@bp.app_template_global("explainer_box")
 def in_current_language(slug):
+    """The explainer (or box) in the reader's language, English until it is translated; any
+    template may ask for a box, such as the emergency card."""
     return load(str(get_locale()), slug) or load("en", slug)
 
 
@@ -33,8 +36,8 @@ def index():
 
 @bp.route("/<slug>")
 def page(slug):
-    explainer = in_current_language(slug)
+    explainer = in_current_language(slug) if slug not in BOXES else None  # a box is part of pages, not one
     if explainer is None:
         abort(404)
     symptom = catalogue.SYMPTOMS.get(slug.replace("-", "_")) if slug not in TOPICS else None
-    return render_template("explain/page.html", page=explainer, symptom=symptom)
+    return render_template("explain/page.html", page=explainer, symptom=symptom, boxes=BOXES_ON_PAGE.get(slug, ()))

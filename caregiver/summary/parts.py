@@ -4,7 +4,7 @@ A test can build a whole Summary from hand-made rows (see DiaryRows); the trends
 summary, share links and the summary command all get theirs from summary.summary_for().
 """
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from statistics import mean, median
 
@@ -123,6 +123,7 @@ class Function:
     items_fell: dict = field(default_factory=dict)  # domain: (first, last)
     kings_stage: str | None = None
     mitos_stage: int | None = None
+    stages: str | None = None  # "validated" (ALS), "caveat" (catalogue.STAGES_WITH_CAVEAT_FOR) or None: not estimated
 
     @property
     def first(self):
@@ -280,6 +281,7 @@ def function_part(checkins, scores, profile, tz):
     if not points:
         return Function(slope=slope)
     first, last = points[0], points[-1]
+    stages = stages_for(profile.diagnosis)
     last_day = to_local(last.occurred_at, tz).date()
     rate = maths.progression_rate(last.total, profile.onset_month, last_day)
     return Function(
@@ -288,9 +290,17 @@ def function_part(checkins, scores, profile, tz):
         areas_first=maths.area_scores(first.items, catalogue.DOMAIN_AREA),
         areas_last=maths.area_scores(last.items, catalogue.DOMAIN_AREA),
         items_fell=maths.items_that_fell(first.items, last.items),
-        kings_stage=maths.kings_stage(last.items, feeding_tube=profile.feeding_tube),
-        mitos_stage=maths.mitos_stage(last.items),
+        kings_stage=maths.kings_stage(last.items, feeding_tube=profile.feeding_tube) if stages else None,
+        mitos_stage=maths.mitos_stage(last.items) if stages else None,
+        stages=stages,
     )
+
+
+def stages_for(diagnosis):
+    """How the estimated stages are shown for a diagnosis: they were validated in ALS only."""
+    if diagnosis in catalogue.STAGES_VALIDATED_FOR:
+        return "validated"
+    return "caveat" if diagnosis in catalogue.STAGES_WITH_CAVEAT_FOR else None
 
 
 def weight_part(weighings, profile, at_visit):
@@ -381,8 +391,9 @@ def select_notes(entries, red_flags):
     return tuple(sorted(ranked[:NOTES_SHOWN], key=lambda e: (e.occurred_at, e.id))), len(noted)
 
 
-def topics_for(function, weight, symptoms, counts, red_flags, carer_scores):
-    """The catalogue's topics that the data raises, in the catalogue's order (never as advice)."""
+def topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores):
+    """The catalogue's topics that the data raises, in the catalogue's order (never as advice),
+    each titled for the supports already in place (a feeding tube: living with it, not whether)."""
     trends = {row.ref: row.trend for row in symptoms}
     scores = [score for _when, score in carer_scores]
     further_rules = {
@@ -390,9 +401,11 @@ def topics_for(function, weight, symptoms, counts, red_flags, carer_scores):
                            for change in (weight.change_from_usual, weight.change_from_visit)),
         "falls": counts.event_count("fall") >= 2 or any(flag.key == "fall_injury" for _entry, flag in red_flags),
         "carer_low": bool(scores) and mean(scores[-4:]) <= 3,
+        "niv_mask": any(flag.key == "niv_mask" for _entry, flag in red_flags),
     }
+    supports = catalogue.supports_in_place(profile.feeding_tube, profile.breathing_support)
     return tuple(
-        topic for topic in catalogue.TOPICS.values()
+        replace(topic, title=topic.title_for(supports)) for topic in catalogue.TOPICS.values()
         if any(trends.get(ref) in ("new", "worse") for ref in topic.symptoms)
         or any(item in function.items_fell for item in topic.items)
         or (topic.also and further_rules[topic.also])
@@ -420,7 +433,7 @@ def build(profile, period, rows, shown=EVERYTHING):
         if shown.names else (),
         function=function, weight=weight, counts=counts, symptoms=symptoms,
         niv_hours=tuple((e.occurred_at, e.value) for e in by_kind["niv"]), carer_scores=carer_scores,
-        red_flags=red_flags, topics=topics_for(function, weight, symptoms, counts, red_flags, carer_scores),
+        red_flags=red_flags, topics=topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores),
         open_questions=rows.open_questions if shown.questions else (), medications=rows.medications, notes=notes,
         notes_total=notes_total, shown=shown, alerts=rows.alerts,
     )

@@ -168,3 +168,15 @@ def test_the_clinic_screens_fit_a_phone(app, live_server, phone):
         assert response.status == 200, path
         assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
     assert "Please weigh him weekly" in phone.inner_text("main")
+
+
+def test_the_choking_first_aid_box_reads_on_a_phone(live_server, phone):
+    """The box on the choking and red-flag pages: within the screen, large enough, in a mirrored script too."""
+    for path in ("/explain/choking_meals", "/explain/red-flags", "/explain/red-flags?lang=ar"):
+        phone.goto(live_server + path)
+        assert phone.evaluate(PROBLEMS_ON_PAGE) == [], path
+        box = phone.locator(".box-choking-first-aid")
+        assert box.is_visible(), path
+        place = box.bounding_box()
+        assert place["x"] >= 0 and place["x"] + place["width"] <= 360, (path, place)
+        assert "back blows" in box.inner_text(), path  # English until the box is translated
