@@ -23,7 +23,8 @@ def every_route(app, patient_id):
         db.session.commit()
         values = {"patient_id": patient_id, "entry_id": entry, "ref": "cramps", "kind": "symptom", "lang": "en",
                   "slug": "motor-neurons", "token": link.token, "link_id": link.id, "filename": "css/app.css",
-                  "member_id": 1, "invite_id": 1, "delivery_id": 1, "alert_id": 1}
+                  "member_id": 1, "invite_id": 1, "delivery_id": 1, "alert_id": 1, "clinic_id": 1, "staff_id": 1,
+                  "clinic_link_id": 1, "request_id": 1}
     for rule in app.url_map.iter_rules():
         url = rule.build({name: value for name, value in values.items() if name in rule.arguments})[1]
         for method in sorted(rule.methods & {"GET", "POST"}):
