@@ -25,6 +25,7 @@ from .models import (
     PreparedSummary, User,
 )
 from .summary import summary_for
+from .summary.parts import stages_for
 
 INVITE_DAYS = 7
 # A family "not logging": nothing for this long.
@@ -334,8 +335,10 @@ class FamilyRow:
     weight_change: float | None  # % over the last 3 months
     last_entry_at: object
     next_appointment_at: object
-    kings: str | None
-    mitos: int | None
+    # As the summary's Function names them, so that the same template part shows them.
+    stages: str | None  # summary.parts.stages_for: "validated", "caveat" or None
+    kings_stage: str | None
+    mitos_stage: int | None
 
     def days_quiet(self, now):
         return (now - self.last_entry_at).days if self.last_entry_at else None
@@ -392,6 +395,7 @@ def dashboard(clinic_id, now=None):
         count, oldest, urgent = alerts.get(patient.id, (0, None, 0))
         family_checkins = sorted(checkins.get(patient.id, {}).values())
         total = at = slope = rate = kings = mitos = None
+        stages = stages_for(patient.diagnosis)
         if family_checkins:
             at, total = family_checkins[-1]
             total = int(total)
@@ -399,7 +403,7 @@ def dashboard(clinic_id, now=None):
             slope = maths.slope_per_month(recent) if len(recent) >= 2 else None
             rate = maths.progression_rate(total, patient.onset_month, to_local(at, "UTC").date())
             scored = items.get(latest_ids[patient.id], {})
-            if len(scored) == len(catalogue.CHECKIN_DOMAINS):
+            if stages and len(scored) == len(catalogue.CHECKIN_DOMAINS):
                 kings = maths.kings_stage(scored, patient.feeding_tube)
                 mitos = maths.mitos_stage(scored)
         family_weights = weights.get(patient.id, [])
@@ -409,7 +413,7 @@ def dashboard(clinic_id, now=None):
             weight_change=maths.percent_change(family_weights[0], family_weights[-1]) if len(family_weights) >= 2
             else None,
             last_entry_at=last_entry.get(patient.id), next_appointment_at=next_visit.get(patient.id),
-            kings=kings, mitos=mitos))
+            stages=stages, kings_stage=kings, mitos_stage=mitos))
     return rows
 
 
