@@ -361,24 +361,28 @@ def dashboard(clinic_id, now=None):
         select(Alert.patient_id, func.count(), func.min(Alert.raised_at),
                func.count().filter(Alert.level == "urgent"))
         .where(Alert.patient_id.in_(ids), Alert.done_at.is_(None)).group_by(Alert.patient_id))}
-    last_entry = dict(db.session.execute(select(Entry.patient_id, func.max(Entry.occurred_at)).where(
-        live, Entry.occurred_at <= now).group_by(Entry.patient_id)).all())
-    next_visit = dict(db.session.execute(select(Entry.patient_id, func.min(Entry.occurred_at)).where(
-        live, Entry.kind == "visit", Entry.occurred_at > now).group_by(Entry.patient_id)).all())
 
-    # Check-ins: the latest of each family, and those of the slope's weeks (few rows per family).
-    latest = select(Entry.patient_id, func.max(Entry.occurred_at).label("at")).where(
-        live, Entry.kind == "checkin", Entry.occurred_at <= now).group_by(Entry.patient_id).subquery()
+    # Per family, each read from its end of an (patient, [kind,] time) index: the last entry, the
+    # next appointment, the latest check-in. A max() over the whole history would read every row.
+    def nearest(column, *where, latest=True):
+        return (select(column).where(Entry.patient_id == Patient.id, Entry.deleted_at.is_(None), *where)
+                .order_by(Entry.occurred_at.desc() if latest else Entry.occurred_at).limit(1).scalar_subquery())
+
+    ends = {pid: (last, coming, checkin_id) for pid, last, coming, checkin_id in db.session.execute(
+        select(Patient.id, nearest(Entry.occurred_at, Entry.occurred_at <= now),
+               nearest(Entry.occurred_at, Entry.kind == "visit", Entry.occurred_at > now, latest=False),
+               nearest(Entry.id, Entry.kind == "checkin", Entry.occurred_at <= now))
+        .where(Patient.id.in_(ids)))}
+    latest_ids = {pid: checkin_id for pid, (_last, _coming, checkin_id) in ends.items() if checkin_id}
+
+    # Check-ins: those of the slope's weeks, and the latest of each family (few rows per family).
     checkins = {}
-    for pid, entry_id, at, total in db.session.execute(
-            select(Entry.patient_id, Entry.id, Entry.occurred_at, Entry.value).where(
-                live, Entry.kind == "checkin", Entry.occurred_at <= now,
-                Entry.occurred_at >= now - timedelta(weeks=SLOPE_WEEKS)).union(
-                select(Entry.patient_id, Entry.id, Entry.occurred_at, Entry.value).join(
-                    latest, (latest.c.patient_id == Entry.patient_id) & (latest.c.at == Entry.occurred_at))
-                .where(live, Entry.kind == "checkin"))):
-        checkins.setdefault(pid, {})[entry_id] = (at, total)
-    latest_ids = {pid: max(rows.items(), key=lambda item: item[1][0])[0] for pid, rows in checkins.items()}
+    columns = select(Entry.patient_id, Entry.id, Entry.occurred_at, Entry.value)
+    for query in (columns.where(live, Entry.kind == "checkin", Entry.occurred_at <= now,
+                                Entry.occurred_at >= now - timedelta(weeks=SLOPE_WEEKS)),
+                  columns.where(Entry.id.in_(list(latest_ids.values())))):
+        for pid, entry_id, at, total in db.session.execute(query):
+            checkins.setdefault(pid, {})[entry_id] = (at, total)
     items = {}
     for entry_id, domain, score in db.session.execute(select(CheckInItem.entry_id, CheckInItem.domain, CheckInItem.score)
                                                       .where(CheckInItem.entry_id.in_(list(latest_ids.values())))):
@@ -412,7 +416,7 @@ def dashboard(clinic_id, now=None):
             oldest_alert_at=oldest, urgent_alerts=urgent, checkin_total=total, checkin_at=at, slope=slope, rate=rate,
             weight_change=maths.percent_change(family_weights[0], family_weights[-1]) if len(family_weights) >= 2
             else None,
-            last_entry_at=last_entry.get(patient.id), next_appointment_at=next_visit.get(patient.id),
+            last_entry_at=ends[patient.id][0], next_appointment_at=ends[patient.id][1],
             stages=stages, kings_stage=kings, mitos_stage=mitos))
     return rows
 
