@@ -13,8 +13,6 @@ so that a test run on .../test at the same time is not reset under it).
 """
 import argparse
 import cProfile
-import gzip
-import http.client
 import io
 import json
 import os
@@ -47,34 +45,8 @@ COUNT_SIZES = (1, 50)
 # ----------------------------------------------------------------------------------------------
 # Under load, over HTTP (as bench/run.py: closed-loop users in a second process)
 
-class Client(run.Client):
-    """run.Client, keeping every cookie: sign-in now sets `known_device` before `session`, and
-    run.Client keeps the first Set-Cookie only (so it would lose the session)."""
-
-    def request(self, method, path, body=None, content_type=None):
-        headers = {"Cookie": self.cookie, "X-CSRFToken": self.token, "Accept-Encoding": "gzip"}
-        if content_type:
-            headers["Content-Type"] = content_type
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-        except (http.client.HTTPException, OSError):  # a closed keep-alive: once more, on a new connection
-            self.connection.close()
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-        data = response.read()
-        cookies = dict(pair.split("=", 1) for pair in self.cookie.split("; ") if "=" in pair)
-        for header in response.msg.get_all("Set-Cookie") or ():
-            name, value = header.split(";")[0].split("=", 1)
-            cookies[name] = value
-        self.cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-        if response.getheader("Content-Encoding") == "gzip":
-            data = gzip.decompress(data)
-        return response, data
-
-
 def user_loop(port, cookie, token, path, deadline, results):
-    client = Client(port, cookie, token)
+    client = run.Client(port, cookie, token)
     while time.monotonic() < deadline:
         started = time.perf_counter()
         response, data = client.request("GET", path)
@@ -158,7 +130,7 @@ def run_one(database, users, seconds):
     app = start(env, APP_PORT, WORKERS)
     floor = start(env, FLOOR_PORT, WORKERS, app="bench.floor:app", ready_path="/")
     try:
-        client = Client(APP_PORT).sign_in(email, password)
+        client = run.Client(APP_PORT).sign_in(email, password)
         paths = {"dashboard": f"/clinic/{clinic_id}/", "alerts": f"/clinic/{clinic_id}/?show=alerts"}
         response, page = client.request("GET", paths["dashboard"])
         assert response.status == 200, response.status
@@ -166,7 +138,7 @@ def run_one(database, users, seconds):
         _response, page = client.request("GET", paths["alerts"])
         row["rows_alerts"] = page.count(b'<li class="family-row')
         for count in users:
-            row["figures"][f"floor/{count}"] = measure(FLOOR_PORT, Client(FLOOR_PORT), "/", count, seconds)
+            row["figures"][f"floor/{count}"] = measure(FLOOR_PORT, run.Client(FLOOR_PORT), "/", count, seconds)
             for kind, path in paths.items():
                 row["figures"][f"{kind}/{count}"] = measure(APP_PORT, client, path, count, seconds)
         row["single_user_ms"] = {kind: single_user_ms(client, path, 10) for kind, path in paths.items()}

@@ -49,8 +49,12 @@ class Client:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
         data = response.read()
-        if response.getheader("Set-Cookie"):  # the session changes (sign-in, the form token's secret)
-            self.cookie = response.getheader("Set-Cookie").split(";")[0]
+        # Every cookie the server sets is kept (sign-in sets the known-device cookie and the session).
+        cookies = dict(pair.split("=", 1) for pair in self.cookie.split("; ") if "=" in pair)
+        for header in response.msg.get_all("Set-Cookie") or ():
+            name, value = header.split(";")[0].split("=", 1)
+            cookies[name] = value
+        self.cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
         if response.getheader("Content-Encoding") == "gzip":
             data = gzip.decompress(data)
         return response, data
