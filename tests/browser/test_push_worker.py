@@ -1,6 +1,7 @@
 """The real service worker receives a push (delivered by the DevTools protocol, as Chromium's push
 service would), shows the notification, and opens the alert when it is tapped."""
 import json
+import time
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,6 +21,14 @@ TAP_THE_NOTIFICATION = """async () => {
   self.dispatchEvent(new NotificationEvent('notificationclick', {notification: shown}));
   return shown.title;
 }"""
+
+
+def shown_notifications(page, timeout=15):
+    """The notifications the worker shows, once there is one (showNotification is asynchronous)."""
+    deadline = time.monotonic() + timeout
+    while not (shown := page.evaluate(NOTIFICATIONS)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return shown
 
 
 def the_push_the_server_sends(app, live_server, phone, patient_id):
@@ -61,7 +70,6 @@ def test_a_pushed_alert_shows_a_notification_that_opens_the_alert(app, live_serv
         devtools.on("ServiceWorker.workerRegistrationUpdated",
                     lambda event: registrations.extend(event["registrations"]))
         devtools.send("ServiceWorker.enable")
-        phone.wait_for_function("true")  # let the registration event arrive
         for _ in range(50):
             if registrations:
                 break
@@ -70,8 +78,7 @@ def test_a_pushed_alert_shows_a_notification_that_opens_the_alert(app, live_serv
         devtools.send("ServiceWorker.deliverPushMessage", {
             "origin": live_server, "registrationId": registration["registrationId"], "data": json.dumps(payload)})
 
-        phone.wait_for_function(f"({NOTIFICATIONS}).then((shown) => shown.length > 0)")
-        [shown] = phone.evaluate(NOTIFICATIONS)
+        [shown] = shown_notifications(phone)
         assert shown == {"title": "MND Diary", "body": payload["body"], "url": alert_path}
         assert "Worth telling the care team today." in shown["body"]
 
@@ -82,6 +89,9 @@ def test_a_pushed_alert_shows_a_notification_that_opens_the_alert(app, live_serv
         with phone.expect_navigation(url=live_server + alert_path):
             worker.evaluate(TAP_THE_NOTIFICATION)
         assert "Choking" in phone.inner_text("main")
+        deadline = time.monotonic() + 15
+        while phone.evaluate(NOTIFICATIONS) and time.monotonic() < deadline:
+            phone.wait_for_timeout(100)
         assert phone.evaluate(NOTIFICATIONS) == []  # closed once tapped
     finally:
         context.close()
