@@ -210,7 +210,7 @@ def staff_read(staff, patient_id, what):
     link = active_link(patient_id, staff.clinic_id)
     if link is None or (what == "history" and not link.full_history):
         return None
-    db.session.add(ClinicRead(patient_id=patient_id, staff_id=staff.id, what=what))
+    db.session.add(ClinicRead(patient_id=patient_id, clinic_id=staff.clinic_id, staff_id=staff.id, what=what))
     db.session.commit()
     return link
 

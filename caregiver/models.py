@@ -458,16 +458,19 @@ class ClinicLink(db.Model):
 
 
 class ClinicRead(db.Model):
-    """Each time clinic staff open a diary: who, what and when. The family can read these."""
+    """Each time clinic staff open a diary: who, what and when. The family can read these; they
+    outlive the staff member's account (who is then "a former team member")."""
 
     __table_args__ = (Index("ix_clinic_read_patient_at", "patient_id", "read_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
-    staff_id: Mapped[int] = mapped_column(ForeignKey("clinic_staff.id", ondelete="CASCADE"))
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id", ondelete="CASCADE"))
+    staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("clinic_staff.id", ondelete="SET NULL"))
     what: Mapped[str] = mapped_column(String(20))  # catalogue.CLINIC_READS
     read_at: Mapped[datetime] = mapped_column(default=utc_now)
 
-    staff: Mapped[ClinicStaff] = relationship()
+    clinic: Mapped[Clinic] = relationship()
+    staff: Mapped[Optional[ClinicStaff]] = relationship()
 
 
 class ClinicRequest(db.Model):

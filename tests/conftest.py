@@ -7,7 +7,7 @@ import flask_migrate
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from caregiver import create_app
+from caregiver import create_app, jobs
 from caregiver.demo import create_demo
 from caregiver.extensions import db, limiter, mailman
 from caregiver.clock import utc_now
@@ -66,8 +66,10 @@ def app(database_url, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def empty_database(app):
-    """Every test starts from an empty database and leaves the config as it found it."""
+    """Every test starts from an empty database and leaves the config as it found it; the job
+    queue is this app's again (a test that makes an app of its own binds the queue to that one)."""
     config = dict(app.config)
+    jobs.init_app(app)
     yield
     app.config.update(config)
     with app.app_context():

@@ -338,3 +338,13 @@ def test_the_clinic_pages_speak_the_staff_members_language(app, world):
     anna = client_of(app, "anna@example.org")
     page = anna.get(f"/clinic/{world['sheffield']}/").get_data(as_text=True)
     assert 'lang="fr"' in page and "Open alerts" not in page
+
+
+def test_the_record_of_reads_outlives_the_staff_members_account(app, world):
+    anna = client_of(app, "anna@example.org")
+    anna.get(f"/clinic/{world['sheffield']}/families/{world['ravi']}/trends")
+    anna.post("/account/delete", data={"password": "correct horse battery", "understood": "y"})
+    with app.app_context():
+        assert db.session.get(User, world["ids"]["anna"]) is None
+    page = client_of(app, "priya@example.org").get(f"/patients/{world['ravi']}/clinics").get_data(as_text=True)
+    assert "a former team member of Sheffield MND opened the trends" in page

@@ -98,11 +98,13 @@ def upgrade():
     op.create_table('clinic_read',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
-    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('clinic_id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('what', sa.String(length=20), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], name=op.f('fk_clinic_read_patient_id_patient'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['staff_id'], ['clinic_staff.id'], name=op.f('fk_clinic_read_staff_id_clinic_staff'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], name=op.f('fk_clinic_read_clinic_id_clinic'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_id'], ['clinic_staff.id'], name=op.f('fk_clinic_read_staff_id_clinic_staff'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_clinic_read'))
     )
     with op.batch_alter_table('clinic_read', schema=None) as batch_op:
