@@ -348,3 +348,14 @@ def test_the_record_of_reads_outlives_the_staff_members_account(app, world):
         assert db.session.get(User, world["ids"]["anna"]) is None
     page = client_of(app, "priya@example.org").get(f"/patients/{world['ravi']}/clinics").get_data(as_text=True)
     assert "a former team member of Sheffield MND opened the trends" in page
+
+
+def test_staff_without_a_diary_land_on_their_clinic_and_others_see_it_beside_their_diaries(app, world):
+    bob = app.test_client()
+    landed = sign_in(bob, "bob@example.org")
+    assert bob.get(landed.headers["Location"], follow_redirects=True).request.path == f"/clinic/{world['leeds']}/"
+    ada = client_of(app, "ada@example.org")
+    with app.app_context():
+        make_patient(app, world["ids"]["ada"], name="Ada's mother")
+    page = ada.get("/patients/").get_data(as_text=True)
+    assert "Your clinics" in page and "Sheffield MND" in page and "Ada&#39;s mother" in page

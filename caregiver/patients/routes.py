@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import delivery, team
+from .. import clinics, delivery, team
 from ..access import membership_or_404, my_memberships
 from ..forms import ButtonForm, PatientForm
 from ..navigation import safe_next
@@ -16,9 +16,12 @@ from .forms import DeletePatientForm, InviteForm, MemberRoleForm
 @login_required
 def index():
     memberships = my_memberships()
-    if len(memberships) == 1:
+    places = clinics.staff_of(current_user.id)
+    if len(memberships) == 1 and not places:
         return redirect(url_for("diary.home", patient_id=memberships[0].patient_id))
-    return render_template("patients/index.html", memberships=memberships)
+    if not memberships and places:  # clinic staff with no diary of their own
+        return redirect(url_for("clinic.index"))
+    return render_template("patients/index.html", memberships=memberships, places=places)
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])

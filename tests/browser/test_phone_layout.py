@@ -148,6 +148,7 @@ def test_the_clinic_screens_fit_a_phone(app, live_server, phone):
     from caregiver.models import Alert, Patient, User
 
     patient_id, _symptom_id, _checkin_id = make_diary(app)
+    sign_in_on(phone, live_server, patient_id)  # before the clinic: with one, sign-in lands on the list
     with app.app_context():
         owner = db.session.scalar(select(User).where(User.email == "owner@example.org"))
         clinic = clinics.create_clinic("Sheffield Motor Neurone Disease Care Centre", owner)
@@ -158,7 +159,6 @@ def test_the_clinic_screens_fit_a_phone(app, live_server, phone):
         clinic_id, code = clinic.id, clinic.link_code
         staff = clinic.staff[0]
         clinics.ask_family(staff, patient_id, "Please weigh him weekly, and bring your questions to the visit.")
-    sign_in_on(phone, live_server, patient_id)
     family = f"/clinic/{clinic_id}/families/{patient_id}"
     for path in (f"/clinic/{clinic_id}/", f"/clinic/{clinic_id}/?show=alerts", f"{family}/", f"{family}/trends",
                  f"{family}/history", f"/clinic/{clinic_id}/staff", f"/clinic/{clinic_id}/settings",
