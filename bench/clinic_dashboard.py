@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timezone
 
@@ -43,66 +42,6 @@ COUNT_SIZES = (1, 50)
 
 
 # ----------------------------------------------------------------------------------------------
-# Under load, over HTTP (as bench/run.py: closed-loop users in a second process)
-
-def user_loop(port, cookie, token, path, deadline, results):
-    client = run.Client(port, cookie, token)
-    while time.monotonic() < deadline:
-        started = time.perf_counter()
-        response, data = client.request("GET", path)
-        status = response.status
-        if status == 200 and path != "/" and b'class="clinic-nav"' not in data:
-            status = 500  # not the dashboard (a sign-in page would be a 200 too)
-        results.append((time.perf_counter() - started, status))
-
-
-def load(port, cookie, token, path, users, seconds, queue):
-    results, deadline = [], time.monotonic() + seconds
-    threads = [threading.Thread(target=user_loop, args=(port, cookie, token, path, deadline, results))
-               for _ in range(users)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    queue.put(results)
-
-
-def measure(port, client, path, users, seconds):
-    import multiprocessing
-
-    queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=load, args=(port, client.cookie, client.token, path, users, seconds,
-                                                         queue))
-    process.start()
-    results = queue.get()
-    process.join()
-    latencies = sorted(latency for latency, _status in results)
-    errors = sum(1 for _latency, status in results if status >= 400)
-    return {"median": statistics.median(latencies) * 1000, "p95": latencies[int(len(latencies) * 0.95)] * 1000,
-            "throughput": len(results) / seconds, "requests": len(results), "errors": errors}
-
-
-def single_user_ms(client, path, times):
-    client.request("GET", path)
-    durations = []
-    for _ in range(times):
-        started = time.perf_counter()
-        client.request("GET", path)
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations) * 1000
-
-
-def ensure_postgres_database():
-    from sqlalchemy import create_engine, text
-
-    server_url, name = POSTGRES.rsplit("/", 1)
-    engine = create_engine(server_url + "/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-
-
 def prepare(database):
     """A fresh database with the clinic's data; returns (env, email, password, clinic id, entries, seconds)."""
     env = server_environment(POSTGRES if database == "postgresql" else None, SECRET_KEY="bench-secret",
@@ -138,10 +77,11 @@ def run_one(database, users, seconds):
         _response, page = client.request("GET", paths["alerts"])
         row["rows_alerts"] = page.count(b'<li class="family-row')
         for count in users:
-            row["figures"][f"floor/{count}"] = measure(FLOOR_PORT, run.Client(FLOOR_PORT), "/", count, seconds)
+            row["figures"][f"floor/{count}"] = run.measure(
+                FLOOR_PORT, run.Client(FLOOR_PORT), "floor", None, count, seconds)
             for kind, path in paths.items():
-                row["figures"][f"{kind}/{count}"] = measure(APP_PORT, client, path, count, seconds)
-        row["single_user_ms"] = {kind: single_user_ms(client, path, 10) for kind, path in paths.items()}
+                row["figures"][f"{kind}/{count}"] = run.measure(APP_PORT, client, path, None, count, seconds)
+        row["single_user_ms"] = {kind: run.single_user_ms(client, path, 10) for kind, path in paths.items()}
     finally:
         stop(app)
         stop(floor)
@@ -389,7 +329,7 @@ def main():
     started = datetime.now(timezone.utc)
     os.makedirs(os.path.join(BENCH, "out"), exist_ok=True)
     if "postgresql" in args.databases:
-        ensure_postgres_database()
+        run.ensure_postgres_database(POSTGRES)
     rows = []
     for database in args.databases.split(","):
         print(f"{database} ...", file=sys.stderr, flush=True)

@@ -286,10 +286,6 @@ def open_alerts(patient_id):
                               .order_by(Alert.raised_at.desc())).all()
 
 
-def alert_of(patient_id, alert_id):
-    return db.session.scalar(select(Alert).where(Alert.id == alert_id, Alert.patient_id == patient_id))
-
-
 def ask_family(staff, patient_id, text):
     request = ClinicRequest(patient_id=patient_id, staff_id=staff.id, text=text.strip())
     db.session.add(request)

@@ -14,11 +14,6 @@ from . import bp
 from .forms import ConsentForm, LinkCodeForm, RequestForm, StaffInviteForm, StaffSettingsForm
 
 
-def private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 # ----------------------------------------------------------------------------------------------
 # Staff: the dashboard and a family's page
 
@@ -38,18 +33,18 @@ def dashboard(clinic_id):
     shown = request.args.get("show") if request.args.get("show") in clinics.FILTERS else "all"
     order = request.args.get("sort") if request.args.get("sort") in clinics.SORTS else None
     rows = clinics.dashboard_view(clinic_id, shown, order)
-    return private(Response(render_template(
+    return render_template(
         "clinic/dashboard.html", staff=staff, clinic=staff.clinic, rows=rows, shown=shown,
-        order=order or clinics.FILTER_ORDER[shown], now=utc_now(), quiet_days=clinics.QUIET_DAYS)))
+        order=order or clinics.FILTER_ORDER[shown], now=utc_now(), quiet_days=clinics.QUIET_DAYS)
 
 
 @bp.route("/clinic/<int:clinic_id>/families/<int:patient_id>/")
 @login_required
 def family(clinic_id, patient_id):
     staff, link = linked_family_or_404(clinic_id, patient_id, "alerts")
-    return private(Response(render_template(
+    return render_template(
         "clinic/family.html", staff=staff, clinic=staff.clinic, family=link.patient, link=link,
-        alerts=clinics.open_alerts(patient_id), now=utc_now(), button=ButtonForm(), request_form=RequestForm())))
+        alerts=clinics.open_alerts(patient_id), now=utc_now(), button=ButtonForm(), request_form=RequestForm())
 
 
 @bp.route("/clinic/<int:clinic_id>/families/<int:patient_id>/trends")
@@ -58,9 +53,9 @@ def trends(clinic_id, patient_id):
     staff, link = linked_family_or_404(clinic_id, patient_id, "trends")
     patient = link.patient
     summary = clinics.clinic_summary(patient, current_user.timezone)
-    return private(Response(render_template(
+    return render_template(
         "clinic/trends.html", staff=staff, clinic=staff.clinic, family=patient, summary=summary,
-        figures=summary_figures(summary, patient.weight_unit))))
+        figures=summary_figures(summary, patient.weight_unit))
 
 
 @bp.route("/clinic/<int:clinic_id>/families/<int:patient_id>/summary.pdf")
@@ -68,8 +63,8 @@ def trends(clinic_id, patient_id):
 def summary_pdf(clinic_id, patient_id):
     staff, link = linked_family_or_404(clinic_id, patient_id, "pdf")
     document = clinics.clinic_pdf(link.patient, clinic_id, current_user)
-    return private(Response(document, mimetype="application/pdf",
-                            headers={"Content-Disposition": 'inline; filename="visit-summary.pdf"'}))
+    return Response(document, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="visit-summary.pdf"'})
 
 
 @bp.route("/clinic/<int:clinic_id>/families/<int:patient_id>/history")
@@ -78,15 +73,14 @@ def history(clinic_id, patient_id):
     staff, link = linked_family_or_404(clinic_id, patient_id, "history")
     page = history_page(link.patient, HistoryFilter(), request.args.get("page", 1, type=int), 50,
                         current_user.timezone)
-    return private(Response(render_template("clinic/history.html", staff=staff, clinic=staff.clinic,
-                                            family=link.patient, page=page)))
+    return render_template("clinic/history.html", staff=staff, clinic=staff.clinic, family=link.patient, page=page)
 
 
 @bp.route("/clinic/<int:clinic_id>/families/<int:patient_id>/alerts/<int:alert_id>/seen", methods=["POST"])
 @login_required
 def acknowledge(clinic_id, patient_id, alert_id):
     staff, _link = linked_family_or_404(clinic_id, patient_id, "alerts")
-    alert = clinics.alert_of(patient_id, alert_id) or abort(404)
+    alert = alerts.alert_of(patient_id, alert_id) or abort(404)
     if ButtonForm().validate_on_submit():
         clinics.acknowledge(alert, staff)
         flash(_("The family now sees that the clinic has seen this."), "success")
@@ -102,9 +96,9 @@ def ask(clinic_id, patient_id):
         clinics.ask_family(staff, patient_id, form.text.data)
         flash(_("Sent: the family sees it on the diary's home."), "success")
         return redirect(url_for("clinic.family", clinic_id=clinic_id, patient_id=patient_id))
-    return private(Response(render_template(
+    return render_template(
         "clinic/family.html", staff=staff, clinic=staff.clinic, family=link.patient, link=link,
-        alerts=clinics.open_alerts(patient_id), now=utc_now(), button=ButtonForm(), request_form=form)))
+        alerts=clinics.open_alerts(patient_id), now=utc_now(), button=ButtonForm(), request_form=form)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -59,3 +59,33 @@ def test_no_word_is_broken_inside_itself_on_a_phone(app, live_server, phone):
             assert response.status == 200, (path, language)
             phone.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
             assert phone.evaluate(BROKEN_WORDS) == [], (path, language)
+
+
+def test_no_word_is_broken_inside_itself_on_the_clinic_screens(app, live_server, phone):
+    from sqlalchemy import select
+
+    from caregiver import clinics
+    from caregiver.extensions import db
+    from caregiver.models import Alert, Patient, User
+
+    patient_id, _symptom_id, _checkin_id = make_diary(app)
+    sign_in_on(phone, live_server, patient_id)
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.email == "owner@example.org"))
+        clinic = clinics.create_clinic("Sheffield Motor Neurone Disease Care Centre", owner)
+        clinics.link_clinic(db.session.get(Patient, patient_id), clinic, owner, True)
+        db.session.add(Alert(patient_id=patient_id, key="choking:words", rule="choking", level="urgent",
+                             open_for=f"{patient_id}:choking"))
+        db.session.commit()
+        clinic_id, code = clinic.id, clinic.link_code
+        clinics.ask_family(clinic.staff[0], patient_id, "Please weigh him weekly.")
+        clinics.staff_read(clinic.staff[0], patient_id, "trends")
+    family = f"/clinic/{clinic_id}/families/{patient_id}"
+    for path in (f"/clinic/{clinic_id}/", f"{family}/", f"{family}/trends", f"{family}/history",
+                 f"/clinic/{clinic_id}/staff", f"/clinic/{clinic_id}/settings", f"/patients/{patient_id}/clinics",
+                 f"/patients/{patient_id}/clinics/consent?code={code}", f"/patients/{patient_id}/"):
+        for language in LANGUAGES:
+            response = phone.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={language}")
+            assert response.status == 200, (path, language)
+            phone.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+            assert phone.evaluate(BROKEN_WORDS) == [], (path, language)
