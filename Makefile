@@ -31,8 +31,9 @@ run: demo
 # The browser tests drive Debian's Chromium, and the catalogue tests run msgfmt --check (gettext);
 # both are installed here when missing.
 system-packages:
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
-	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium gettext; }
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v espeak-ng >/dev/null \
+	  && command -v sox >/dev/null || { \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium gettext espeak-ng sox; }
 
 test: $(VENV)/.dev translations system-packages
 	$(BIN)/python -m pytest -n 2

@@ -7,6 +7,7 @@ Times are written with their offset in the zone they were logged in ("2026-01-05
 the diary: accounts, care team, share links. Importing makes new ids and UUIDs (the original
 diary may still exist), so export -> import -> export differs only in those.
 """
+import base64
 import csv
 import io
 import math
@@ -25,7 +26,7 @@ from .extensions import db
 from .clock import is_timezone, utc_now
 from .entries import REVISION_ACTIONS
 from .forms import MAX_NOTE_LENGTH
-from .models import CheckInItem, CustomSymptom, Entry, Membership, Patient, Revision
+from .models import CheckInItem, CustomSymptom, Entry, Membership, Patient, Recording, Revision
 
 FORMAT, VERSION = "mnd-diary-backup", 1
 PROFILE_FIELDS = (
@@ -36,7 +37,7 @@ PROFILE_FIELDS = (
 ENTRY_FIELDS = (
     "kind", "severity", "region", "side", "duration", "frequency", "event_type", "injured", "mask_problem", "value",
     "name", "dose",
-    "ended_on", "note", "source",
+    "ended_on", "note", "source", "measure",
 )
 ZONED_TIMES = ("occurred_at", "done_at", "created_at", "updated_at", "deleted_at")
 
@@ -75,7 +76,7 @@ def as_json_value(value):
 def patient_entries(patient):
     return db.session.scalars(
         select(Entry).where(Entry.patient_id == patient.id)
-        .options(selectinload(Entry.checkin_items), selectinload(Entry.revisions))
+        .options(selectinload(Entry.checkin_items), selectinload(Entry.revisions), selectinload(Entry.recording))
         .order_by(Entry.occurred_at, Entry.id)
     ).all()
 
@@ -102,6 +103,9 @@ def export_entry(entry):
     record["symptom"] = entry.symptom_key
     record["custom_symptom"] = entry.custom_symptom.name if entry.custom_symptom else None  # names are unique
     record["checkin"] = {item.domain: item.score for item in entry.checkin_items} if entry.kind == "checkin" else None
+    record["details"] = entry.details
+    record["recording"] = {"mime_type": entry.recording.mime_type,
+                           "audio": base64.b64encode(entry.recording.audio).decode()} if entry.recording else None
     record["history"] = [{"action": r.action, "at": zoned(r.changed_at, entry.tz), "changes": r.changes}
                          for r in entry.revisions]
     return record
@@ -136,6 +140,8 @@ class EntryRecord:
     custom_symptom: str | None
     checkin: dict | None
     history: list
+    details: dict | None = None
+    recording: dict | None = None  # {"mime_type", "audio"}: the data: URL's parts, as the form reads it
 
 
 @dataclass
@@ -194,8 +200,10 @@ def read_backup(data):
     entries = []
     for number, record in enumerate(records, 1):
         try:
+            recording = record.pop("recording", None) if isinstance(record, dict) else None
             check_leaves(record)
             entries.append(read_entry(record, names))
+            entries[-1].recording = read_recording(recording)
         except Unreadable as problem:
             raise entry_problem(number, record, problem.key, unreadable()) from problem
     return BackupRecords(read_profile, read_customs, entries)
@@ -262,7 +270,20 @@ def read_entry(record, custom_names):
     history = record.get("history", [])
     if not isinstance(history, list) or len(history) > MAX_HISTORY:
         raise Unreadable("history")
-    return EntryRecord(columns, symptom, custom, checkin, [read_change(change) for change in history])
+    details = record.get("details")
+    if details is not None and (not isinstance(details, dict) or any(
+            isinstance(value, (dict, list, bool)) for value in details.values())):
+        raise Unreadable("details")
+    return EntryRecord(columns, symptom, custom, checkin, [read_change(change) for change in history], details)
+
+
+def read_recording(recording):
+    """A kept recording as the backup has it; the measure's form decides whether it is one we keep."""
+    if recording is None:
+        return None
+    if not isinstance(recording, dict) or not all(isinstance(recording.get(key), str) for key in ("mime_type", "audio")):
+        raise Unreadable("recording")
+    return {"mime_type": recording["mime_type"], "audio": recording["audio"]}
 
 
 def read_change(change):
@@ -299,6 +320,10 @@ def build_entry(record, patient, customs, owner):
     entry.symptom_key = record.symptom
     for domain, score in (record.checkin or {}).items():
         entry.checkin_items.append(CheckInItem(domain=domain, score=score))
+    entry.details = record.details
+    if record.recording is not None:
+        entry.recording = Recording(mime_type=record.recording["mime_type"],
+                                    audio=base64.b64decode(record.recording["audio"]))
     for change in record.history:
         entry.revisions.append(Revision(**change))
     return entry

@@ -204,7 +204,57 @@ ENTRY_KINDS = {
     "medication": _l("Medication"),
     "visit": _l("Appointment"),
     "question": _l("Question for the appointment"),
+    "measure": _l("Measure"),
 }
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A number measured the same way each time: with the phone (`on_phone`) or a home device.
+
+    Limits are what a form accepts; `ucum` and `loinc` are for the FHIR export (LOINC where a code
+    exists). `derived` measures are worked out from their details (seconds, taps), not typed.
+    """
+
+    key: str
+    name: object
+    unit: object
+    ucum: str
+    low: float
+    high: float
+    explainer: str
+    places: int = 0
+    loinc: str = ""
+    on_phone: bool = False
+    derived: bool = False
+
+
+MEASURES = {m.key: m for m in (
+    Measure("breath_count", _l("Single-breath count"), _l("numbers"), "{count}", 0, 150, "breath-count",
+            on_phone=True),
+    Measure("speech_rate", _l("Speaking rate"), _l("words a minute"), "{words}/min", 10, 400, "speaking-rate",
+            on_phone=True, derived=True),
+    Measure("tapping", _l("Finger tapping"), _l("taps in 10 seconds"), "{taps}/(10.s)", 0, 200, "finger-tapping",
+            on_phone=True, derived=True),
+    Measure("cough_flow", _l("Peak cough flow"), "L/min", "L/min", 0, 900, "home-readings"),
+    Measure("peak_flow", _l("Peak flow"), "L/min", "L/min", 30, 900, "home-readings", loinc="19935-6"),
+    Measure("vital_capacity", _l("Vital capacity (FVC or VC)"), "L", "L", 0.1, 8, "home-readings", places=2,
+            loinc="19870-5"),
+    Measure("spo2", _l("Oxygen level (SpO2)"), "%", "%", 50, 100, "home-readings", loinc="59408-5"),
+)}
+# FVC as a percentage of the predicted value, a component of the vital capacity's Observation.
+PERCENT_PREDICTED_LOINC = "19872-1"
+MEASURE_METHODS = {
+    "microphone": _l("counted by the microphone"),
+    "taps": _l("counted by taps on the screen"),
+    "hand": _l("typed in by hand"),
+}
+TAPPING_SECONDS = 10
+TAPPING_HANDS = {"right": _l("Right hand"), "left": _l("Left hand")}
+# Recordings kept for the speech therapist: the phone sends them as data: URLs inside the form,
+# so that offline sync carries them like any field, and a request stays under MAX_CONTENT_LENGTH.
+RECORDING_TYPES = ("audio/webm", "audio/ogg", "audio/mp4", "audio/wav")
+MAX_RECORDING_BYTES = 600_000
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from . import catalogue
 from .extensions import db
 from .clock import to_utc
 from .models import CheckInItem, CustomSymptom, Entry, Membership, Patient, User
+from .passages import PASSAGES
 
 TZ = "Europe/London"
 
@@ -262,7 +263,43 @@ class Story:
                 entries.append(self.niv(patient_id, people, day, p))
         entries += self.medications(patient_id, carer, visits)
         entries += self.appointments(patient_id, carer, visits)
+        entries += self.measures(patient_id, carer)
         return entries
+
+    def measures(self, patient_id, carer):
+        """The last six months of measures: weekly breath counts and readings, monthly home devices.
+
+        They draw on their own random numbers, so that the rest of the story stays as it was."""
+        rng = random.Random(self.days * 7919)
+        passage = PASSAGES["en-1"]
+        found = []
+
+        def measure(day, hour, key, value, **details):
+            when = to_utc(datetime.combine(day, time(hour, rng.randrange(60))), TZ)
+            found.append(Entry(uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), patient_id=patient_id,
+                               kind="measure", measure=key, value=value, details=details, occurred_at=when, tz=TZ,
+                               source="carer", reported_by_id=carer.id, created_at=when))
+
+        start = max(self.first_day, self.today - timedelta(days=183))
+        for offset in range((self.today - start).days):
+            day = start + timedelta(days=offset)
+            p = self.progress(day)
+            if day in self.holidays:
+                continue
+            if day.weekday() == 2:
+                measure(day, 10, "breath_count", float(round(52 - 22 * p + rng.gauss(0, 2))), method="microphone")
+                seconds = round(passage.words * 60 / (175 - 45 * p + rng.gauss(0, 5)), 1)
+                measure(day, 10, "speech_rate", round(passage.words * 60 / seconds, 1), method="microphone",
+                        passage=passage.key, seconds=seconds, pause_share=round(18 + 14 * p + rng.gauss(0, 2)))
+            if day.weekday() == 2 and day.day <= 14:
+                right, left = round(58 - 30 * p + rng.gauss(0, 2)), round(50 - 16 * p + rng.gauss(0, 2))
+                measure(day, 11, "tapping", (right + left) / 2, method="taps", right_taps=right, left_taps=left,
+                        right_variation=round(12 + 20 * p + rng.gauss(0, 2), 1),
+                        left_variation=round(10 + 8 * p + rng.gauss(0, 2), 1))
+            if day.day == 1:
+                measure(day, 9, "cough_flow", float(round(420 - 180 * p + rng.gauss(0, 10), -1)), method="hand")
+                measure(day, 9, "spo2", float(round(97.5 - 1.5 * p + rng.gauss(0, 0.4))), method="hand")
+        return found
 
     def symptoms_of_the_day(self, patient_id, people, day, p, cold_hands_id):
         rng = self.rng

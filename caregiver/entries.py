@@ -171,6 +171,9 @@ def symptom_name(entry):
 def entry_explainer(entry):
     if entry.kind == "event" and entry.event_type == "fall":
         return "falls"
+    if entry.kind == "measure":
+        measure = catalogue.MEASURES.get(entry.measure or "")
+        return measure.explainer if measure else None
     symptom = catalogue.SYMPTOMS.get(entry.symptom_key or "")
     return symptom.explainer if symptom else None
 
@@ -198,7 +201,28 @@ def entry_title(entry, weight_unit="kg"):
         return " ".join(filter(None, (entry.name, entry.dose)))
     if kind == "visit":
         return _("Appointment with %(name)s", name=entry.name) if entry.name else _("Appointment")
+    if kind == "measure":
+        measure = catalogue.MEASURES[entry.measure]
+        return _("%(measure)s: %(value)s %(unit)s", measure=measure.name, unit=measure.unit,
+                 value=measure_value(measure, entry.value))
     return entry.note or ""
+
+
+def measure_value(measure, value):
+    """A measure's number as its table gives it: whole breaths and taps, litres to 2 places."""
+    places = measure.places if not measure.derived else 0
+    return format_decimal(round(value, places), format="#,##0" + ("." + "0" * places if places else ""))
+
+
+def latest_measures(patient):
+    """The newest live entry of each measure, by key."""
+    newest = (select(Entry.measure, func.max(Entry.occurred_at).label("at"))
+              .where(Entry.patient_id == patient.id, Entry.kind == "measure", Entry.deleted_at.is_(None))
+              .group_by(Entry.measure).subquery())
+    found = db.session.scalars(select(Entry).join(newest, (Entry.measure == newest.c.measure) & (
+        Entry.occurred_at == newest.c.at)).where(Entry.patient_id == patient.id, Entry.kind == "measure",
+                                                 Entry.deleted_at.is_(None)))
+    return {entry.measure: entry for entry in found}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,6 +232,7 @@ def entry_title(entry, weight_unit="kg"):
 TRACKED_FIELDS = (
     "occurred_at", "tz", "symptom_key", "custom_symptom_id", "severity", "region", "side", "duration",
     "frequency", "event_type", "injured", "mask_problem", "value", "name", "dose", "ended_on", "done_at", "note", "source",
+    "measure", "details",
 )
 
 

@@ -1,11 +1,13 @@
 """The diary as a FHIR R4 Bundle, for a clinic's record system: Patient, Condition (the diagnosis),
-an Observation per symptom, weight and functional check-in, and a MedicationStatement per medicine.
+an Observation per symptom, weight, functional check-in and measure, and a MedicationStatement per medicine.
 
-Codes are given only where they are certain (LOINC body weight; SNOMED CT for ALS and for motor
+Codes are given only where they are certain (LOINC body weight, peak flow, FVC and SpO2; SNOMED CT for ALS and for motor
 neuron disease); everything else is carried as text, which FHIR allows and no one can misread.
 Every Observation says it was reported by the family.
 """
 from datetime import timezone
+
+from flask_babel import force_locale
 
 from . import catalogue
 from .backup import patient_entries, zoned
@@ -91,6 +93,8 @@ def entry_resource(entry, patient_ref):
             entry, patient_ref, {"text": "Family-reported functional check-in (ALSFRS-R domains), total 0-48"},
             valueInteger=int(entry.value),
             component=[{"code": {"text": item.domain}, "valueInteger": item.score} for item in entry.checkin_items])
+    if entry.kind == "measure":
+        return measure_resource(entry, patient_ref)
     if entry.kind == "medication":
         period = {"start": zoned(entry.occurred_at, entry.tz)[:10]}
         if entry.ended_on:
@@ -102,3 +106,37 @@ def entry_resource(entry, patient_ref):
             resource["dosage"] = [{"text": entry.dose}]
         return resource
     return None
+
+
+LOINC_DISPLAY = {
+    "19935-6": "Maximum expiratory gas flow Respiratory system airway by Peak flow meter",
+    "19870-5": "Forced vital capacity [Volume] Respiratory system by Spirometry",
+    "59408-5": "Oxygen saturation in Arterial blood by Pulse oximetry",
+    catalogue.PERCENT_PREDICTED_LOINC: "Forced vital capacity [Volume] Respiratory system measured/predicted",
+}
+
+
+def measure_resource(entry, patient_ref):
+    """A measure as an Observation: LOINC where a code exists, else its name; how it was taken as the method."""
+    measure = catalogue.MEASURES[entry.measure]
+    details = entry.details or {}
+    with force_locale("en"):
+        name, unit = str(measure.name), str(measure.unit)
+        method = str(catalogue.MEASURE_METHODS.get(details.get("method"), catalogue.MEASURE_METHODS["hand"]))
+    code = {"text": name}
+    if measure.loinc:
+        code["coding"] = [{"system": LOINC, "code": measure.loinc, "display": LOINC_DISPLAY[measure.loinc]}]
+    values = {"valueQuantity": {"value": entry.value, "unit": unit, "system": UCUM, "code": measure.ucum},
+              "method": {"text": method}}
+    components = [{"code": {"text": name}, "valueQuantity": {"value": value, "system": UCUM, "code": "1"}}
+                  for name, value in details.items() if name not in ("method", "passage", "percent_predicted")]
+    if "percent_predicted" in details:
+        components.append({"code": {"coding": [{"system": LOINC, "code": catalogue.PERCENT_PREDICTED_LOINC,
+                                                "display": LOINC_DISPLAY[catalogue.PERCENT_PREDICTED_LOINC]}]},
+                           "valueQuantity": {"value": details["percent_predicted"], "unit": "%", "system": UCUM,
+                                             "code": "%"}})
+    if "passage" in details:
+        components.append({"code": {"text": "passage"}, "valueString": details["passage"]})
+    if components:
+        values["component"] = components
+    return observation(entry, patient_ref, code, category=[{"text": "Measure"}], **values)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, delete
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, delete
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -194,6 +194,9 @@ class Entry(db.Model):
     name: Mapped[Optional[str]] = mapped_column(String(120))
     dose: Mapped[Optional[str]] = mapped_column(String(120))
     ended_on: Mapped[Optional[date]]
+    # measure: which one (catalogue.MEASURES) and how it was taken, with its details (seconds, taps)
+    measure: Mapped[Optional[str]] = mapped_column(String(20))
+    details: Mapped[Optional[dict]] = mapped_column(JSON)
     # question: when it was asked
     done_at: Mapped[Optional[datetime]]
     note: Mapped[Optional[str]] = mapped_column(Text)
@@ -218,6 +221,7 @@ class Entry(db.Model):
     revisions: Mapped[list["Revision"]] = relationship(
         cascade="all, delete-orphan", order_by="Revision.changed_at"
     )
+    recording: Mapped[Optional["Recording"]] = relationship(cascade="all, delete-orphan", lazy="select")
 
     @property
     def custom_name(self):
@@ -233,6 +237,18 @@ class CheckInItem(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
     domain: Mapped[str] = mapped_column(String(20))  # key of catalogue.CHECKIN_DOMAINS
     score: Mapped[int]
+
+
+class Recording(db.Model):
+    """A measure's audio, kept only when the family ticked "keep the recording for the speech therapist".
+
+    It is part of the diary: in the backup, and deleted with the entry and the diary.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), unique=True)
+    mime_type: Mapped[str] = mapped_column(String(40))
+    audio: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Revision(db.Model):

@@ -60,19 +60,24 @@ class EntryRow:
     custom_name: str | None = None
     custom_group: str | None = None
     local: datetime | None = None
+    measure: str | None = None
+    details: dict | None = None
 
     @property
     def ref(self):
         return symptom_ref(self.symptom_key, self.custom_symptom_id)
 
 
-# The columns an EntryRow is read from, in its order; the family's symptom and the local time follow.
+# The columns an EntryRow is read from, in its order; the family's symptom, the local time and a
+# measure's columns follow.
 _ROW_COLUMNS = tuple(getattr(Entry, f.name) for f in fields(EntryRow)
-                     if f.name not in ("custom_name", "custom_group", "local"))
+                     if f.name not in ("custom_name", "custom_group", "local", "measure", "details"))
 
 
 def read_rows(query, tz):
     """EntryRows for a select of entries (its where and order), with the family's symptom names."""
-    statement = (query.with_only_columns(*_ROW_COLUMNS, CustomSymptom.name, CustomSymptom.group)
+    statement = (query.with_only_columns(*_ROW_COLUMNS, CustomSymptom.name, CustomSymptom.group, Entry.measure,
+                                         Entry.details)
                  .outerjoin(CustomSymptom, CustomSymptom.id == Entry.custom_symptom_id))
-    return tuple(EntryRow(*values, to_local(values[2], tz)) for values in db.session.execute(statement))
+    return tuple(EntryRow(*values[:-2], to_local(values[2], tz), measure=values[-2], details=values[-1])
+                 for values in db.session.execute(statement))

@@ -240,6 +240,19 @@ class EventsWithin(Rule):
 
 
 @dataclass(frozen=True)
+class MeasureBelow(Rule):
+    """A measure (catalogue.MEASURES) under `below`."""
+
+    measure: str = ""
+    below: float = 0
+
+    def raised_by(self, entry, history):
+        if entry.kind != "measure" or entry.measure != self.measure or entry.value is None:
+            return ()
+        return (entry.id,) if entry.value < self.below else ()
+
+
+@dataclass(frozen=True)
 class QuietDiary(Rule):
     """No entry at all for `days`: a prompt for the team, checked every day rather than on saving."""
 
@@ -296,6 +309,12 @@ ALERT_RULES = (
                  _l("Hours a night up by 2 or more over two weeks"), NICE_NG42, ("niv",), hours=2, days=14),
     EventsWithin("falls_week", SOON, _l("Several falls"), _l("2 or more falls within a week"), NICE_NG42,
                  ("event",), event="fall", count=2, days=7),
+    # Readings from home devices (shared/FACTS.md, "Thresholds for alerts and measures").
+    MeasureBelow("spo2_low", URGENT, _l("Oxygen level (SpO2) under 94%"), _l("An SpO2 reading under 94%"),
+                 NICE_NG42, ("measure",), measure="spo2", below=94),
+    MeasureBelow("cough_flow_low", SOON, _l("Peak cough flow under 160 L/min: ask about help to clear phlegm"),
+                 _l("A peak cough flow reading under 160 L/min"), "ERS/ATS", ("measure",), measure="cough_flow",
+                 below=160),
     QuietDiary("quiet_diary", APPOINTMENT, _l("Nothing logged for two weeks"),
                _l("No entries for 14 days: a prompt, not a warning"), _l("MND Diary"), (), days=14),
 )

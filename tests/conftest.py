@@ -190,7 +190,9 @@ FIELDS = ["symptom", "severity", "region", "side", "duration", "frequency", "occ
           "group", "role", "is_patient", "display_name", "birth_year", "diagnosis", "onset_month", "onset_region",
           "height_cm", "weight_unit", "usual_weight", "neurologist", "clinic", "feeding_tube", "breathing_support",
           "is_me", "allergies", "emergency_contacts", "niv_settings_holder", "days", "understood", "lang", "email",
-          "password", "confirm", "current", "timezone", "remember", "item_speech", "item_walking", "next", "m1-role"]
+          "password", "confirm", "current", "timezone", "remember", "item_speech", "item_walking", "next", "m1-role",
+          "measure", "method", "value", "passage", "speech_seconds", "pause_share", "right_taps", "left_variation",
+          "percent_predicted", "keep_recording", "recording"]
 # Posting to these would end the test's session or delete what the other posts need.
 DESTRUCTIVE = {"auth.signout", "auth.signout_everywhere", "auth.delete_account", "patients.delete_patient",
                "patients.remove_member", "diary.delete_entry"}
@@ -224,7 +226,8 @@ def every_form(app):
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.endpoint not in DESTRUCTIVE and rule.endpoint != "diary.sync":
-            kinds = ["symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit", "question"]
+            kinds = ["symptom", "event", "weight", "niv", "checkin", "carer", "medication", "visit", "question",
+                     "measure"]
             for kind in kinds if "kind" in rule.arguments else [None]:
                 urls.append(rule.build({**{k: v for k, v in ids.items() if k in rule.arguments},
                                         **({"kind": kind} if kind else {})})[1])

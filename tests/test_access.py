@@ -5,7 +5,7 @@ from sqlalchemy import select
 from caregiver.extensions import db
 from caregiver.clock import utc_now
 from caregiver import clinics
-from caregiver.models import Alert, ClinicRequest, ClinicStaff, Entry, Invite, Membership, Patient, ShareLink, User
+from caregiver.models import Alert, ClinicRequest, ClinicStaff, Entry, Invite, Membership, Patient, Recording, ShareLink, User
 
 from .conftest import make_patient, make_user, sign_in
 
@@ -25,6 +25,8 @@ NEEDS = {
     "diary.delete_entry": {"POST": "log"},
     "diary.restore_entry": {"POST": "log"},
     "diary.toggle_question": {"POST": "log"},
+    "diary.measures": {"GET": "read"},
+    "diary.recording": {"GET": "read"},
     "trends.page": {"GET": "read"},
     "reports.new": {"GET": "read"},
     "reports.preview": {"GET": "read"},
@@ -74,7 +76,9 @@ def world(app):
         invite = Invite(patient_id=patient, role="log", expires_at=now.replace(year=now.year + 1))
         link = ShareLink(patient_id=patient, options={}, expires_at=now.replace(year=now.year + 1))
         alert = Alert(patient_id=patient, key="choking:private", rule="choking", level="urgent", note="private note")
-        db.session.add_all([symptom, question, invite, link, alert])
+        measure = Entry(patient_id=patient, kind="measure", measure="speech_rate", value=120, occurred_at=now,
+                        details={"passage": "en-1", "seconds": 30}, recording=Recording(mime_type="audio/wav", audio=b"RIFF"))
+        db.session.add_all([symptom, question, invite, link, alert, measure])
         db.session.commit()
         # The clinic's side of the diary: a standing link, and a request from its nurse.
         clinic = clinics.create_clinic("Clinic", db.session.get(User, make_user(app, "nurse@example.org", "Nurse")))
@@ -84,7 +88,7 @@ def world(app):
         db.session.add(asked)
         db.session.commit()
         member = db.session.scalar(select(Membership.id).where(Membership.user_id == ids["log"]))
-        return {"users": ids, "patient": patient, "other_patient": other_patient, "entry": symptom.id, "alert": alert.id,
+        return {"users": ids, "patient": patient, "other_patient": other_patient, "entry": symptom.id, "alert": alert.id, "measure": measure.id,
                 "question": question.id, "invite": invite.id, "member": member, "link": link.id,
                 "clinic_link": clinic_link.id, "request": asked.id}
 
@@ -97,7 +101,8 @@ def patient_routes(app, world, patient_id):
             continue
         values = {
             "patient_id": patient_id, "member_id": world["member"], "invite_id": world["invite"], "link_id": world["link"],
-            "entry_id": world["question"] if rule.endpoint == "diary.toggle_question" else world["entry"],
+            "entry_id": {"diary.toggle_question": world["question"], "diary.recording": world["measure"]}.get(
+                rule.endpoint, world["entry"]),
             "ref": "cramps", "kind": "symptom", "delivery_id": 1, "alert_id": world["alert"],
             "clinic_link_id": world["clinic_link"], "request_id": world["request"],
         }

@@ -144,6 +144,14 @@ def test_two_falls_within_a_week():
     assert not fires("falls_week", row(2, "event", 0, **fall), row(1, "event", 1, event_type="near_fall"))
 
 
+def test_home_device_readings_under_their_thresholds():
+    assert fires("spo2_low", row(1, "measure", measure="spo2", value=93))
+    assert not fires("spo2_low", row(1, "measure", measure="spo2", value=94))
+    assert fires("cough_flow_low", row(1, "measure", measure="cough_flow", value=159))
+    assert not fires("cough_flow_low", row(1, "measure", measure="cough_flow", value=160))
+    assert not fires("cough_flow_low", row(1, "measure", measure="peak_flow", value=100))
+
+
 def test_a_quiet_diary_after_fourteen_days():
     rule = rules.QUIET_DIARY
     assert rule.is_quiet(NOW - timedelta(days=14), NOW)

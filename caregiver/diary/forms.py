@@ -1,6 +1,9 @@
 """One form per kind of diary entry. Each knows how to fill an entry and how to show one."""
+import base64
+import binascii
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -14,7 +17,8 @@ from ..clock import to_local, to_utc, utc_now
 from ..entries import custom_symptoms
 from ..rows import parse_symptom_ref, ref_of, symptom_ref
 from ..forms import MAX_NOTE_LENGTH, AppForm, NumberField, RangeForm, choices, stripped
-from ..models import CheckInItem
+from ..models import CheckInItem, Recording
+from ..passages import PASSAGES, passage_for
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -200,6 +204,148 @@ class CarerForm(EntryForm):
     def load(self, entry):
         super().load(entry)
         self.coping.data = int(entry.value)
+
+
+def decoded_recording(data_url):
+    """(mime type, audio bytes) of a recording sent as a data: URL, or None if it is not one we keep."""
+    header, comma, body = (data_url or "").partition(",")
+    if not comma or not header.startswith("data:") or not header.endswith(";base64"):
+        return None
+    mime_type = header[5:].split(";")[0]
+    if mime_type not in catalogue.RECORDING_TYPES or len(body) > catalogue.MAX_RECORDING_BYTES * 4 // 3 + 4:
+        return None
+    try:
+        audio = base64.b64decode(body, validate=True)
+    except binascii.Error:
+        return None
+    return (mime_type, audio) if audio else None
+
+
+def optional_number(label, low, high, places=0, description=""):
+    return NumberField(label, places=places, description=description, validators=[
+        Optional(), NumberRange(min=low, max=high, message=_l("Enter a number from %(min)s to %(max)s.")),
+    ])
+
+
+class MeasureForm(EntryForm):
+    """Every measure: the phone's screens fill these fields, or the family types them.
+
+    The speaking rate is worked out here from the passage's words and the seconds of reading, and
+    tapping from the taps of each hand, so that the phone sends only what it measured.
+    """
+
+    measure = HiddenField(validators=[one_of(catalogue.MEASURES)])
+    method = HiddenField(default="hand", validators=[one_of(catalogue.MEASURE_METHODS)])
+    value = NumberField(_l("Result"), places=2, validators=[Optional()])
+    passage = HiddenField()
+    speech_seconds = optional_number(_l("Seconds of reading aloud"), 3, 600, places=1)
+    pause_share = optional_number(_l("Pauses, as a percentage of the time"), 0, 100)
+    right_taps = optional_number(_l("Taps with the right hand in 10 seconds"), 0, 200)
+    left_taps = optional_number(_l("Taps with the left hand in 10 seconds"), 0, 200)
+    right_variation = optional_number(_l("How much the time between taps varied, right hand (%)"), 0, 500)
+    left_variation = optional_number(_l("How much the time between taps varied, left hand (%)"), 0, 500)
+    percent_predicted = optional_number(_l("Percent of the predicted value (if the device or clinic gives it)"),
+                                        5, 200)
+    keep_recording = BooleanField(_l("Keep the recording for the speech therapist"))
+    recording = HiddenField()
+
+    kept_recording = None  # (mime type, audio) once validated
+
+    @property
+    def chosen(self):
+        return catalogue.MEASURES.get(self.measure.data)
+
+    def set_defaults(self, patient, tz, source):
+        super().set_defaults(patient, tz, source)
+        self.passage.data = passage_for(get_locale()).key
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        measure = self.chosen
+        if measure is None:
+            return False
+        if measure.key == "speech_rate":
+            valid &= self.check_speech()
+        elif measure.key == "tapping":
+            if self.right_taps.data is None and self.left_taps.data is None:
+                self.right_taps.errors.append(_l("Enter the taps of at least one hand."))
+                valid = False
+        elif self.value.data is None:
+            self.value.errors.append(_l("Enter the result."))
+            valid = False
+        elif not measure.low <= self.value.data <= measure.high:
+            self.value.errors.append(_l("Enter a number from %(min)s to %(max)s.", min=format_decimal(measure.low),
+                                        max=format_decimal(measure.high)))
+            valid = False
+        if self.keep_recording.data and self.recording.data and measure.key in RECORDED:
+            self.kept_recording = decoded_recording(self.recording.data)
+            if self.kept_recording is None:
+                self.keep_recording.errors.append(_l(
+                    "The recording could not be kept: it is too long or not sound. Untick the box to save "
+                    "the numbers only."))
+                valid = False
+        return valid
+
+    def check_speech(self):
+        if self.passage.data not in PASSAGES:
+            self.passage.data = passage_for(get_locale()).key
+        if self.speech_seconds.data is None:
+            self.speech_seconds.errors.append(_l("Enter how many seconds the reading took."))
+            return False
+        return True
+
+    def fill(self, entry):
+        super().fill(entry)
+        measure = self.chosen
+        entry.measure = measure.key
+        details = {"method": self.method.data}
+        if measure.key == "speech_rate":
+            passage = PASSAGES[self.passage.data]
+            seconds = float(self.speech_seconds.data)
+            details |= {"passage": passage.key, "seconds": seconds, "pause_share": plain(self.pause_share.data)}
+            entry.value = round(passage.words * 60 / seconds, 1)
+        elif measure.key == "tapping":
+            hands = {hand: plain(self[f"{hand}_taps"].data) for hand in catalogue.TAPPING_HANDS}
+            for hand in catalogue.TAPPING_HANDS:
+                details[f"{hand}_taps"] = hands[hand]
+                details[f"{hand}_variation"] = plain(self[f"{hand}_variation"].data)
+            done = [taps for taps in hands.values() if taps is not None]
+            entry.value = round(sum(done) / len(done), 1)
+        else:
+            entry.value = round(float(self.value.data), measure.places)
+            if measure.key == "vital_capacity":
+                details["percent_predicted"] = plain(self.percent_predicted.data)
+        entry.details = {name: value for name, value in details.items() if value is not None}
+        if measure.key in RECORDED and not self.keep_recording.data:
+            entry.recording = None
+        elif self.kept_recording is not None:
+            mime_type, audio = self.kept_recording
+            entry.recording = Recording(mime_type=mime_type, audio=audio)
+
+    def load(self, entry):
+        super().load(entry)
+        measure = catalogue.MEASURES[entry.measure]
+        details = entry.details or {}
+        self.measure.data = entry.measure
+        self.method.data = details.get("method", "hand")
+        self.value.data = entry.value if not measure.derived else None
+        self.passage.data = details.get("passage")
+        self.speech_seconds.data = details.get("seconds")
+        for name in ("pause_share", "right_taps", "left_taps", "right_variation", "left_variation",
+                     "percent_predicted"):
+            self[name].data = details.get(name)
+        self.keep_recording.data = entry.recording is not None
+
+
+# The measures whose sound a family may keep for the speech therapist.
+RECORDED = ("breath_count", "speech_rate")
+
+
+def plain(number):
+    """A form's Decimal as a JSON number: a whole number stays whole."""
+    if number is None:
+        return None
+    return int(number) if number == int(number) else float(number)
 
 
 class CheckInForm(EntryForm):
@@ -396,6 +542,7 @@ KIND_FORMS = {
     "medication": MedicationForm,
     "visit": VisitForm,
     "question": QuestionForm,
+    "measure": MeasureForm,
 }
 
 

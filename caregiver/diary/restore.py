@@ -13,6 +13,7 @@ from .. import catalogue
 from ..backup import ENTRY_FIELDS, custom_symptom_problem, entry_problem, profile_problem, zoned
 from ..clock import to_local
 from ..forms import PatientForm
+from ..models import Entry
 from ..rows import symptom_ref
 from .forms import CustomSymptomForm, entry_form_for
 
@@ -29,6 +30,7 @@ FORM_FIELDS = {
     "medication": {"name": "name", "dose": "dose", "ended_on": "stopped"},
     "visit": {"name": "name"},
     "question": {},
+    "measure": {"measure": "measure", "value": None},  # with its details, read by measure_values
 }
 DAY_FIELD = {"medication": "started", "visit": "day"}  # entries dated by day; the others by their time
 
@@ -96,6 +98,8 @@ def entry_form_problem(record, patient, customs, refs):
         return "symptom", _("this kind of entry does not have this value.")
     if (record.checkin is not None) != (kind == "checkin"):
         return "checkin", _("this kind of entry does not have this value.")
+    if (record.details is not None or record.recording is not None) and kind != "measure":
+        return "details", _("this kind of entry does not have this value.")
     values = {field: columns[name] for name, field in typed.items() if field}
     values.update(note=columns["note"], source=columns["source"])
     local = to_local(columns["occurred_at"], columns["tz"])
@@ -110,5 +114,27 @@ def entry_form_problem(record, patient, customs, refs):
     elif kind == "checkin":
         values.update({f"item_{domain}": score for domain, score in record.checkin.items()})
         columns["value"] = float(sum(record.checkin.values()))  # as the form counts it
+    elif kind == "measure":
+        values.update(measure_values(columns, record))
     form = entry_form_for(kind, patient, columns["tz"], customs=customs, formdata=posted(values), meta={"csrf": False})
-    return first_error(form)
+    problem = first_error(form)
+    if problem is None and kind == "measure":
+        # What the form makes of it, as for an entry typed in: the rate from the passage, the details tidied.
+        made = Entry(kind="measure")
+        form.fill(made)
+        columns["value"], record.details = made.value, made.details
+    return problem
+
+
+def measure_values(columns, record):
+    """A measure's columns and details as its form's fields."""
+    details = dict(record.details or {})
+    values = {"method": details.pop("method", "hand"), "speech_seconds": details.pop("seconds", None)}
+    values.update(details)
+    measure = catalogue.MEASURES.get(columns["measure"])
+    if measure is not None and not measure.derived:
+        values["value"] = columns["value"]
+    if record.recording is not None:
+        values["keep_recording"] = True
+        values["recording"] = f"data:{record.recording['mime_type']};base64,{record.recording['audio']}"
+    return values

@@ -1,18 +1,20 @@
 """The diary: the patient's home, logging, entries, history, the lists, and offline sync."""
 from urllib.parse import urlencode
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from .. import alerts, clinics, delivery, entries, reminders
+from .. import alerts, catalogue, clinics, delivery, entries, reminders
 from ..access import entry_or_404, membership_or_404
 from ..clock import utc_now
 from ..forms import ButtonForm
 from ..models import Entry
 from ..navigation import safe_next
+from ..passages import PASSAGES, passage_for
 from ..payloads import PayloadError, read_json
 from ..rows import symptom_ref
 from ..summary.ranges import history_bounds
@@ -96,6 +98,8 @@ def new_entry(patient_id, kind):
     membership = membership_or_404(patient_id, need="log")
     if kind not in KIND_FORMS:
         abort(404)
+    if kind == "measure" and request.args.get("measure") not in catalogue.MEASURES and request.method == "GET":
+        return redirect(url_for("diary.measures", patient_id=patient_id))
     return entry_form(membership, kind, Entry(patient_id=membership.patient_id, kind=kind))
 
 
@@ -131,12 +135,38 @@ def entry_form(membership, kind, entry):
             url_for("diary.entry_detail", patient_id=patient.id, entry_id=entry.id))
         return redirect(safe_next(default))
     return render_diary(f"diary/forms/{kind}.html", membership, form=form, entry=entry, kind=kind, is_new=is_new,
-                        explainer=entries.entry_explainer(entry) if not is_new else None)
+                        explainer=entries.entry_explainer(entry) if not is_new else None,
+                        **(measure_context(form) if kind == "measure" else {}))
+
+
+def measure_context(form):
+    """A measure's page knows the measure, and the passage the speaking rate is read from."""
+    measure = form.chosen or abort(404)
+    return {"measure": measure, "passage": PASSAGES.get(form.passage.data) or passage_for(get_locale())}
+
+
+@bp.route("/patients/<int:patient_id>/measures")
+@login_required
+def measures(patient_id):
+    """Every measure with its last result: the phone's own, then readings from home devices."""
+    membership = membership_or_404(patient_id)
+    return render_diary("diary/measures.html", membership, latest=entries.latest_measures(membership.patient))
+
+
+@bp.route("/patients/<int:patient_id>/entries/<int:entry_id>/recording")
+@login_required
+def recording(patient_id, entry_id):
+    """A recording the family kept for the speech therapist, to the diary's team only."""
+    membership = membership_or_404(patient_id)
+    entry = entry_or_404(membership.patient, entry_id)
+    if entry.recording is None:
+        abort(404)
+    return Response(entry.recording.audio, mimetype=entry.recording.mime_type)
 
 
 def preset_from_query(form):
     """Links such as 'log a fall' or 'add details' arrive with the fields to fill in."""
-    for name in ("symptom", "event_type", "region", "side"):
+    for name in ("symptom", "event_type", "region", "side", "measure"):
         if name in request.args and hasattr(form, name):
             form[name].data = request.args[name]
 

@@ -29,7 +29,7 @@ SYNC_DEPTH = 4
 # What an entry says, as opposed to who sent it and when it arrived: what a conflict compares.
 CONTENT_COLUMNS = ("kind", "occurred_at", "tz", "symptom_key", "custom_symptom_id", "severity", "region", "side",
                    "duration", "frequency", "event_type", "injured", "mask_problem", "value", "name", "dose",
-                   "ended_on", "note", "source")
+                   "ended_on", "note", "source", "measure")
 
 
 @dataclass
@@ -53,6 +53,7 @@ def content_digest(entry):
     """A digest of what an entry says, the same for the entry as first sent and as stored."""
     values = [None if getattr(entry, name) is None else str(getattr(entry, name)) for name in CONTENT_COLUMNS]
     values.append(sorted((item.domain, item.score) for item in entry.checkin_items))
+    values.append(sorted((entry.details or {}).items()))
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()
 
 

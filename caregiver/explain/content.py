@@ -12,9 +12,13 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .. import catalogue
+
 CONTENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content")
-# Topic pages, in the order the index lists them; symptom pages follow the catalogue.
-TOPICS = ("motor-neurons", "red-flags", "tests", "care-and-treatment", "appointment")
+# Topic pages, in the order the index lists them, the measures' own pages last; symptom pages
+# follow the catalogue.
+TOPICS = ("motor-neurons", "red-flags", "tests", "care-and-treatment", "appointment") + tuple(
+    dict.fromkeys(measure.explainer for measure in catalogue.MEASURES.values()))
 # Boxes: short pieces written once (content/<lang>/<box>.md) and shown on several pages. The
 # emergency card shows the choking box too (templates/reports/_card_panel.html).
 CHOKING_FIRST_AID = "choking-first-aid"

@@ -189,6 +189,39 @@ class SymptomRow:
 
 
 @dataclass(frozen=True)
+class MeasureTrend:
+    """One measure over the range, oldest first; a speaking rate only with readings of one passage."""
+
+    measure: object  # catalogue.Measure
+    passage: str | None
+    points: tuple  # (local time, value)
+
+    @property
+    def first(self):
+        return self.points[0][1]
+
+    @property
+    def latest(self):
+        return self.points[-1][1]
+
+    @property
+    def latest_at(self):
+        return self.points[-1][0]
+
+
+def measures_part(measured):
+    """A MeasureTrend per measure (and per passage of the speaking rate), in the catalogue's order."""
+    series = defaultdict(list)
+    for entry in measured:
+        if entry.measure in catalogue.MEASURES and entry.value is not None:
+            series[entry.measure, (entry.details or {}).get("passage")].append((entry.local, entry.value))
+    order = list(catalogue.MEASURES)
+    return tuple(MeasureTrend(catalogue.MEASURES[key], passage, tuple(points))
+                 for (key, passage), points in sorted(series.items(), key=lambda item: (order.index(item[0][0]),
+                                                                                       item[0][1] or "")))
+
+
+@dataclass(frozen=True)
 class Summary:
     profile: Profile
     period: Period
@@ -209,6 +242,7 @@ class Summary:
     notes_total: int  # every note in the range
     shown: Shown = EVERYTHING  # what of the team's own this summary includes
     alerts: tuple = ()  # RaisedAlert
+    measures: tuple = ()  # MeasureTrend
 
     @property
     def measured_alerts(self):
@@ -435,5 +469,5 @@ def build(profile, period, rows, shown=EVERYTHING):
         niv_hours=tuple((e.occurred_at, e.value) for e in by_kind["niv"]), carer_scores=carer_scores,
         red_flags=red_flags, topics=topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores),
         open_questions=rows.open_questions if shown.questions else (), medications=rows.medications, notes=notes,
-        notes_total=notes_total, shown=shown, alerts=rows.alerts,
+        notes_total=notes_total, shown=shown, alerts=rows.alerts, measures=measures_part(by_kind["measure"]),
     )

@@ -185,7 +185,30 @@ async function queue(mode, work, storeName = 'entries') {
 
 let syncing = null;
 
-// Send what is waiting, a patient at a time, in batches of 50. Entries the server has (saved,
+const sent = ({ uuid, kind, fields, tz }) => ({ uuid, kind, fields, tz });
+// A request stays under the server's 1 MB limit: a kept recording can fill most of one.
+const BATCH_BYTES = 900 * 1024;
+
+// Batches of at most 50 entries and BATCH_BYTES of JSON, in the order the entries were kept.
+function batches(entries) {
+  const found = [];
+  let batch = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = JSON.stringify(sent(entry)).length + 1;
+    if (batch.length && (batch.length === 50 || bytes + size > BATCH_BYTES)) {
+      found.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(entry);
+    bytes += size;
+  }
+  if (batch.length) found.push(batch);
+  return found;
+}
+
+// Send what is waiting, a patient at a time, in batches (50 entries, or fewer to stay under 1 MB). Entries the server has (saved,
 // already there, or kept beside a different version it had: a conflict) leave the queue; refused
 // ones stay, marked, so nothing is dropped unseen. Conflicts are counted, so the page can say so.
 function flushQueue() {
@@ -197,13 +220,12 @@ function flushQueue() {
     const patients = [...new Set(waiting.map((entry) => entry.patientId))];
     for (const patientId of patients) {
       const mine = waiting.filter((entry) => entry.patientId === patientId);
-      for (let start = 0; start < mine.length; start += 50) {
-        const batch = mine.slice(start, start + 50);
+      for (const batch of batches(mine)) {
         const response = await fetch(ROUTES.syncTemplate.replace('{patient_id}', patientId), {
           method: 'POST',
           credentials: 'same-origin',
           headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token || '' },
-          body: JSON.stringify({ entries: batch.map(({ uuid, kind, fields, tz }) => ({ uuid, kind, fields, tz })) }),
+          body: JSON.stringify({ entries: batch.map(sent) }),
         });
         await followSession(response);
         if (!response.ok || response.redirected) throw new Error(`sync answered ${response.status}`);

@@ -1,10 +1,14 @@
 """Offline-first in a real browser: log without signal, reload, come back online, lose nothing."""
+import base64
+import uuid
+from datetime import datetime, timedelta
+
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from caregiver.clock import utc_now
 from caregiver.extensions import db
-from caregiver.models import Entry, Membership, Patient
+from caregiver.models import Entry, Membership, Patient, Recording
 
 from ..conftest import make_user
 from .test_phone_layout import make_diary, sign_in_on
@@ -153,3 +157,31 @@ def test_an_entry_the_diary_had_with_other_details_is_kept_twice_and_the_phone_s
         assert db.session.get(Entry, earlier_id).note == "sent earlier"
     phone.goto(f"{live_server}/patients/{patient_id}/history")
     expect(phone.locator(".entry-conflict")).to_have_count(1)
+
+
+def test_measures_with_kept_recordings_sync_in_requests_under_the_size_limit(app, live_server, phone):
+    """Two recordings of nearly 600 kB each are more than one request may carry: the worker sends two."""
+    patient_id, _symptom, _checkin = make_diary(app)
+    sign_in_on(phone, live_server, patient_id)
+    install_worker(phone, live_server, patient_id)
+    audio = "data:audio/wav;base64," + base64.b64encode(b"RIFF" + bytes(580_000)).decode()
+    entries = [{"uuid": str(uuid.uuid4()), "patientId": patient_id, "kind": "measure", "tz": "Europe/London",
+                "fields": {"measure": "breath_count", "value": str(count), "method": "microphone",
+                           "keep_recording": "y", "recording": audio, "source": "carer",
+                           "occurred_at": (datetime.now() - timedelta(minutes=count)).strftime("%Y-%m-%dT%H:%M")}}
+               for count in (30, 31)]
+    phone.evaluate("""(entries) => new Promise((resolve, reject) => {
+      const opening = indexedDB.open('mnd-diary', 1);
+      opening.onsuccess = () => {
+        const writing = opening.result.transaction('entries', 'readwrite');
+        for (const entry of entries) writing.objectStore('entries').put(entry);
+        writing.oncomplete = resolve;
+        writing.onerror = () => reject(writing.error);
+      };
+    })""", entries)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator(".sync-status")).to_have_text(SAVED)
+    with app.app_context():
+        kept = db.session.execute(select(Entry.value, func.length(Recording.audio)).join(Recording)
+                                  .order_by(Entry.value)).all()
+    assert kept == [(30.0, 580_004), (31.0, 580_004)]
