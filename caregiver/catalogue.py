@@ -249,6 +249,16 @@ MEASURE_METHODS = {
     "taps": _l("counted by taps on the screen"),
     "hand": _l("typed in by hand"),
 }
+# What a measure's details are, as its form asks for them and its entry shows them.
+MEASURE_DETAILS = {
+    "seconds": _l("Seconds of reading aloud"),
+    "pause_share": _l("Pauses, as a percentage of the time"),
+    "right_taps": _l("Taps with the right hand in 10 seconds"),
+    "left_taps": _l("Taps with the left hand in 10 seconds"),
+    "right_variation": _l("How much the time between taps varied, right hand (%)"),
+    "left_variation": _l("How much the time between taps varied, left hand (%)"),
+    "percent_predicted": _l("Percent of the predicted value (if the device or clinic gives it)"),
+}
 TAPPING_SECONDS = 10
 TAPPING_HANDS = {"right": _l("Right hand"), "left": _l("Left hand")}
 # Recordings kept for the speech therapist: the phone sends them as data: URLs inside the form,

@@ -68,6 +68,8 @@ def test_speaking_rate_is_worked_out_from_the_passage_and_tapping_from_both_hand
     history = client.get(f"/patients/{patient_id}/history").get_data(as_text=True)
     assert f"Speaking rate: {passage.words * 2} words a minute" in history
     assert "Finger tapping: 46 taps in 10 seconds" in history and "Vital capacity (FVC or VC): 3.46 L" in history
+    detail = client.get(f"/patients/{patient_id}/entries/{taps.id}").get_data(as_text=True)
+    assert "counted by taps on the screen" in detail and "<dd>52</dd>" in detail and "<dd>8.5</dd>" in detail
 
 
 def test_low_spo2_and_cough_flow_raise_their_alerts(app, client, carer):
