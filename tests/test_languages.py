@@ -126,13 +126,15 @@ def pages_of(app, patient_id):
                   "clinic.join": staff_invite.token}
     urls = []
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in ("static", "main.healthz") or rule.rule.endswith(".pdf") \
+        if "GET" not in rule.methods or rule.endpoint in ("static", "main.healthz", "diary.recording") \
+                or rule.rule.endswith(".pdf") \
                 or rule.endpoint == "patients.accept_invite" or rule.arguments - values.keys():
             continue
         own = dict(values, token=tokens.get(rule.endpoint, values["token"]))
         urls.append(rule.build({k: v for k, v in own.items() if k in rule.arguments})[1])
     return sorted(set(urls + ["/patients/new", "/explain/?q=a", f"/patients/{patient_id}/new/checkin",
                               "/account/reset/not-a-link",
+                              *(f"/patients/{patient_id}/new/measure?measure={key}" for key in catalogue.MEASURES),
                               f"/patients/{patient_id}/report/preview?range=12"]))
 
 
