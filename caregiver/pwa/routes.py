@@ -17,7 +17,8 @@ THEME_COLOUR = "#163f69"
 BACKGROUND_COLOUR = "#f3f5f8"
 # What the service worker keeps from the first visit: enough to open the app and log offline.
 SHELL_FILES = (
-    "css/app.css", "css/fonts.css", "js/app.js", "js/offline.js", "js/push.js", "fonts/noto-sans-latin-400-normal.woff2",
+    "css/app.css", "css/fonts.css", "js/app.js", "js/offline.js", "js/push.js", "js/measure-screens.js",
+    "js/measure-analysis.js", "js/measure-worklet.js", "fonts/noto-sans-latin-400-normal.woff2",
     "fonts/noto-sans-latin-700-normal.woff2", "icons/icon-192.png",
 )
 
