@@ -146,3 +146,14 @@ def test_a_backup_carries_measures_and_recordings_and_is_checked_by_the_form(app
     record["details"]["seconds"] = 9999
     refused = client.post("/patients/import", data={"backup": (io.BytesIO(json.dumps(backup).encode()), "b.json")})
     assert "Enter a number from 3 to 600." in refused.get_data(as_text=True)
+
+
+def test_kept_recordings_go_with_the_diary(app, client, carer):
+    _user, patient_id = carer
+    post_measure(client, patient_id, "breath_count", value="30", method="microphone", recording=WAV,
+                 keep_recording="y")
+    with app.app_context():
+        assert db.session.scalar(select(Recording.id)) is not None
+        from caregiver import team
+        team.delete_diary(patient_id)
+        assert db.session.scalar(select(Recording.id)) is None
