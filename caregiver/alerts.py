@@ -7,7 +7,6 @@ Functions that depend on the time take `now`, so that tests run them on a contro
 from datetime import datetime, time, timedelta
 
 from flask import url_for
-from flask_babel import gettext as _
 from huey import crontab
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from . import mail, push, rules
 from .clock import to_local, to_utc, utc_now
 from .extensions import db
+from .i18n import gettext as _
 from .jobs import scheduled
 from .mail import queue_mail
 from .models import Alert, AlertEntry, CheckInItem, ClinicLink, ClinicStaff, Entry, Membership, Patient

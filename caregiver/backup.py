@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,6 +25,7 @@ from .extensions import db
 from .clock import is_timezone, utc_now
 from .entries import REVISION_ACTIONS
 from .forms import MAX_NOTE_LENGTH
+from .i18n import gettext as _
 from .models import CheckInItem, CustomSymptom, Entry, Membership, Patient, Recording, Revision
 
 FORMAT, VERSION = "mnd-diary-backup", 1

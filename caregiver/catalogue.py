@@ -5,7 +5,8 @@ The facts behind them are in shared/FACTS.md.
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
+
 
 DIAGNOSES = {
     "als": _l("ALS (amyotrophic lateral sclerosis)"),

@@ -8,7 +8,6 @@ are on its staff. `staff_read` is the way in, and it records the read.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +16,7 @@ from . import catalogue, documents, maths
 from .catalogue import RangeChoice
 from .clock import to_local, utc_now
 from .extensions import db
-from .i18n import language_and_zone
+from .i18n import lazy_gettext as _l, language_and_zone
 from .jobs import scheduled
 from .mail import queue_mail
 from .models import (

@@ -6,13 +6,12 @@ Operations commit their own unit of work, so that a view validates, calls one of
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from . import alerts, catalogue
 from .clock import to_local, utc_now
 from .extensions import db
+from .i18n import format_decimal, gettext as _
 from .models import CustomSymptom, Entry, Patient, Revision
 from .rows import parse_symptom_ref, symptom_ref
 

@@ -1,6 +1,7 @@
 """Error pages: translated, in the site's layout, and never a stack trace."""
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
+
+from .i18n import lazy_gettext as _l
 
 ERROR_MESSAGES = {
     400: (_l("Something in that request was not right"), _l("Please go back and try again.")),

@@ -2,8 +2,7 @@
 and the profile form, which the profile page and a backup's import both hold a profile to."""
 from datetime import date
 
-from flask_babel import gettext, get_translations
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_translations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField,
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from . import catalogue
 from .catalogue import TIME_RANGES, RangeChoice
+from .i18n import gettext, lazy_gettext as _l
 
 MAX_NOTE_LENGTH = 5000
 

@@ -2,12 +2,14 @@
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, lru_cache
 
+import flask_babel
 import pytz
 from babel.dates import get_timezone_location, get_timezone_name
-from flask import g, has_request_context, request
-from flask_babel import force_locale, get_locale
+from flask import g, has_app_context, has_request_context, request
+from flask_babel import force_locale, get_locale, get_timezone
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from .clock import canonical_timezones
@@ -151,3 +153,107 @@ def _plural_samples(locale):
     for number in [*range(1, 200), 0]:
         samples.setdefault(locale.plural_form(number), number)
     return samples
+
+
+# ------------------------------------------------------------------------------------------------
+# Translating and formatting, at the cost of the work itself
+#
+# Flask-Babel finds its context, domain and catalogue again on every call (about 10 µs, and a page
+# makes hundreds of calls), and Babel parses a format pattern each time it formats. These read the
+# catalogue once per request and locale, and remember what a value looks like in a locale and zone.
+# They read Flask-Babel's own locale and zone, so force_locale and language_and_zone still apply.
+
+def translations():
+    """The catalogue of the locale in force: Flask-Babel's, looked up once per request and locale."""
+    try:
+        babel_context = g.get("_flask_babel")
+    except RuntimeError:  # outside an app context: Flask-Babel's own answer (no translation)
+        return flask_babel.get_translations()
+    locale = getattr(babel_context, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()
+        babel_context = g._flask_babel
+    cached = getattr(babel_context, "translations_of_locale", None)
+    if cached is None or cached[0] is not locale:
+        cached = babel_context.translations_of_locale = (locale, flask_babel.get_translations())
+    return cached[1]
+
+
+def locale_and_zone():
+    """(locale, time zone) in force, as Flask-Babel keeps them on the app context."""
+    babel_context = g.get("_flask_babel")
+    locale = getattr(babel_context, "babel_locale", None) or get_locale()
+    tzinfo = getattr(babel_context, "babel_tzinfo", None) or get_timezone()
+    return locale, tzinfo
+
+
+def gettext(string, **variables):
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def pgettext(context, string, **variables):
+    text = translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
+def npgettext(context, singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return translations().unpgettext(context, singular, plural, num) % variables
+
+
+def lazy_gettext(string, **variables):
+    return LazyString(gettext, string, **variables)
+
+
+def lazy_ngettext(singular, plural, num, **variables):
+    return LazyString(ngettext, singular, plural, num, **variables)
+
+
+def install_gettext(jinja_env):
+    """Templates translate through the same catalogue lookup (instead of Flask-Babel's per call)."""
+    jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+@lru_cache(maxsize=16384, typed=True)
+def _formatted(formatter, value, format, rebase, locale, tzinfo):
+    """A value as Flask-Babel formats it in this locale and zone (which the key holds, so it is safe
+    to remember)."""
+    return formatter(value, format, rebase) if rebase is not None else formatter(value, format)
+
+
+def format_date(date=None, format=None, rebase=True):
+    if date is None:
+        return flask_babel.format_date(date, format, rebase)
+    locale, tzinfo = locale_and_zone()
+    return _formatted(flask_babel.format_date, date, format, rebase, locale,
+                      tzinfo if rebase and isinstance(date, datetime) else None)
+
+
+def format_datetime(moment=None, format=None, rebase=True):
+    if moment is None:
+        return flask_babel.format_datetime(moment, format, rebase)
+    locale, tzinfo = locale_and_zone()
+    return _formatted(flask_babel.format_datetime, moment, format, rebase, locale, tzinfo if rebase else None)
+
+
+def format_time(moment=None, format=None, rebase=True):
+    if moment is None:
+        return flask_babel.format_time(moment, format, rebase)
+    locale, tzinfo = locale_and_zone()
+    return _formatted(flask_babel.format_time, moment, format, rebase, locale, tzinfo if rebase else None)
+
+
+def format_decimal(number, format=None):
+    return _formatted(flask_babel.format_decimal, number, format, None, locale_and_zone()[0], None)

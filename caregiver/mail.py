@@ -11,14 +11,13 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 from flask_mailman.backends.base import BaseEmailBackend
 
 from . import delivery, tokens
 from .clock import utc_now
 from .extensions import db
-from .i18n import LANGUAGE_BY_CODE, language_and_zone, text_direction
+from .i18n import lazy_gettext as _l, LANGUAGE_BY_CODE, language_and_zone, text_direction
 from .models import ClinicInvite, Invite, Patient, User
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,6 @@ import json
 import os
 
 from flask import current_app
-from flask_babel import gettext as _
 from py_vapid import Vapid
 from py_vapid.utils import b64urlencode
 from pywebpush import WebPushException, webpush
@@ -13,7 +12,7 @@ from sqlalchemy import delete, select
 
 from . import delivery
 from .extensions import db
-from .i18n import LANGUAGE_BY_CODE, language_and_zone
+from .i18n import gettext as _, LANGUAGE_BY_CODE, language_and_zone
 from .models import PushSubscription, User
 
 KEYS_FILE = "vapid.json"

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import func, select
 
@@ -16,6 +15,7 @@ from . import mail, push
 from .clock import to_local, utc_now
 from .entries import last_visit
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .jobs import scheduled
 from .mail import queue_mail
 from .models import Alert, Entry, Membership, Patient

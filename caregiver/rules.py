@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from statistics import mean
 
-from flask_babel import lazy_gettext as _l
 
+from .i18n import lazy_gettext as _l
 from .maths import bmi
 
 URGENT, SOON, APPOINTMENT = "urgent", "soon", "appointment"
@@ -77,11 +77,7 @@ class Logged(Rule):
     flag: str = ""  # only when this yes/no field of the entry is ticked
 
     def matches(self, entry):
-        kind = self.kinds[0]
-        if entry.kind != kind:
-            return False
-        what = {"symptom": entry.symptom_key, "event": entry.event_type}.get(kind, kind)
-        if what != self.match:
+        if entry.kind != self.kinds[0] or logged_what(entry) != self.match:
             return False
         if self.flag and not getattr(entry, self.flag, None):
             return False
@@ -326,9 +322,21 @@ HISTORY_KINDS = ("weight", "checkin", "niv", "event")
 HISTORY_DAYS = 200
 
 
+def logged_what(entry):
+    """What a Logged rule matches an entry by: its symptom, its event, or for other kinds the kind."""
+    return {"symptom": entry.symptom_key, "event": entry.event_type}.get(entry.kind, entry.kind)
+
+
+# The logged red flags by (kind, what they match), in the table's order: an entry tries only its own.
+LOGGED_FLAGS_BY_MATCH = {}
+for _rule in LOGGED_FLAGS:
+    LOGGED_FLAGS_BY_MATCH.setdefault((_rule.kinds[0], _rule.match), []).append(_rule)
+
+
 def logged_flag(entry):
     """The red flag one entry is, if any: for the 'worth telling the care team' banner and the summary."""
-    return next((rule for rule in LOGGED_FLAGS if rule.matches(entry)), None)
+    candidates = LOGGED_FLAGS_BY_MATCH.get((entry.kind, logged_what(entry)), ())
+    return next((rule for rule in candidates if rule.matches(entry)), None)
 
 
 def raised(entry, history):

@@ -3,15 +3,20 @@ import unicodedata
 from urllib.parse import urlencode
 
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from . import catalogue, clinics, rules
 from .entries import entry_explainer, entry_title, measure_value
-from .i18n import LANGUAGE_BY_CODE, LANGUAGES, plural_samples, text_direction
+from .i18n import (
+    LANGUAGE_BY_CODE, LANGUAGES, format_date, format_datetime, format_decimal, format_time, install_gettext,
+    plural_samples, text_direction,
+)
 
 
 def register_template_helpers(app):
+    install_gettext(app.jinja_env)
+
     @app.context_processor
     def globals_for_templates():
         locale = str(get_locale())

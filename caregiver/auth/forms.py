@@ -1,7 +1,6 @@
 """Account forms."""
 from datetime import time
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField, TimeField,
 )
@@ -9,6 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from ..forms import AppForm
 from ..clock import is_timezone
+from ..i18n import lazy_gettext as _l
 
 PASSWORD_RULES = (
     DataRequired(message=_l("Choose a password.")),

@@ -1,12 +1,12 @@
 """Account views: sign up, sign in and out, recovery and confirmation by e-mail, settings, deleting."""
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import accounts
 from ..extensions import limiter
 from ..forms import ButtonForm
-from ..i18n import select_locale, timezone_choices
+from ..i18n import gettext as _, select_locale, timezone_choices
 from ..navigation import safe_next
 from . import bp
 from .forms import (

@@ -1,11 +1,10 @@
 """Forms of the clinic's side and of a family's consent."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .. import catalogue, rules
 from ..forms import AppForm, choices
-from ..i18n import LANGUAGES
+from ..i18n import lazy_gettext as _l, LANGUAGES
 
 REQUEST_MAX = 300
 

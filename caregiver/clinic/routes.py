@@ -1,7 +1,6 @@
 """Views of the clinic's side (staff) and of a family's consent (the diary's owners)."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import alerts, catalogue, clinics, push
@@ -9,6 +8,7 @@ from ..access import linked_family_or_404, membership_or_404, staff_or_404
 from ..clock import utc_now
 from ..entries import HistoryFilter, history_page
 from ..forms import ButtonForm
+from ..i18n import gettext as _
 from ..summary.figures import summary_figures
 from . import bp
 from .forms import ConsentForm, LinkCodeForm, RequestForm, StaffInviteForm, StaffSettingsForm

@@ -5,7 +5,6 @@ import re
 import unicodedata
 
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,6 +13,7 @@ from ..backup import BACKUP_DEPTH, BackupError, export_backup, export_csv, impor
 from ..clock import utc_now
 from ..extensions import db
 from ..fhir import fhir_bundle
+from ..i18n import gettext as _
 from ..payloads import PayloadError, read_json
 from . import bp
 from .forms import ImportForm

@@ -3,8 +3,7 @@ import base64
 import binascii
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_decimal, get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .. import catalogue
 from ..clock import to_local, to_utc, utc_now
 from ..entries import custom_symptoms
+from ..i18n import format_decimal, lazy_gettext as _l
 from ..rows import parse_symptom_ref, ref_of, symptom_ref
 from ..forms import MAX_NOTE_LENGTH, AppForm, NumberField, RangeForm, choices, stripped
 from ..models import CheckInItem, Recording

@@ -6,13 +6,13 @@ imported. What a form cannot type (a value of another kind of entry) is refused 
 """
 from types import SimpleNamespace
 
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import catalogue
 from ..backup import ENTRY_FIELDS, custom_symptom_problem, entry_problem, profile_problem, zoned
 from ..clock import to_local
 from ..forms import PatientForm
+from ..i18n import gettext as _
 from ..models import Entry
 from ..rows import symptom_ref
 from .forms import CustomSymptomForm, entry_form_for

@@ -1,12 +1,11 @@
 """Acknowledging an alert, and how alerts and reminders reach a member."""
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from .. import rules
 from ..alerts import SNOOZE_HOURS
 from ..forms import AppForm
+from ..i18n import lazy_gettext as _l, lazy_ngettext
 from ..reminders import REMINDERS
 
 SNOOZE_CHOICES = [(hours, lazy_ngettext("%(num)d hour", "%(num)d hours", hours)) for hours in SNOOZE_HOURS]

@@ -1,6 +1,5 @@
 """The diary's alerts and what members do with them; how alerts and reminders reach each member."""
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -9,6 +8,7 @@ from .. import alerts, push, reminders, rules
 from ..access import membership_or_404
 from ..clock import utc_now
 from ..forms import ButtonForm
+from ..i18n import gettext as _
 from ..navigation import safe_next
 from . import bp
 from .forms import DoneForm, MemberSettingsForm, ScheduleForm, SnoozeForm

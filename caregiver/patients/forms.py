@@ -1,11 +1,10 @@
 """Care-team forms (the profile form is in caregiver/forms.py: a backup's profile is held to it too)."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from .. import catalogue
 from ..forms import AppForm
-from ..i18n import LANGUAGE_BY_CODE, LANGUAGES
+from ..i18n import lazy_gettext as _l, LANGUAGE_BY_CODE, LANGUAGES
 
 
 class InviteForm(AppForm):

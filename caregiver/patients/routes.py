@@ -1,12 +1,12 @@
 """Patient profiles, the care team and invites, and deleting a diary."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import clinics, delivery, team
 from ..access import membership_or_404, my_memberships
 from ..forms import ButtonForm, PatientForm
+from ..i18n import gettext as _
 from ..navigation import safe_next
 from . import bp
 from .forms import DeletePatientForm, InviteForm, MemberRoleForm

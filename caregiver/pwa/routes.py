@@ -8,10 +8,9 @@ import re
 
 from flask import Response, current_app, render_template, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
-from ..i18n import LANGUAGE_BY_CODE, LANGUAGES, text_direction
 from . import bp
+from ..i18n import gettext as _, LANGUAGE_BY_CODE, LANGUAGES, text_direction
 
 THEME_COLOUR = "#163f69"
 BACKGROUND_COLOUR = "#f3f5f8"

@@ -1,10 +1,9 @@
 """What the visit summary covers, in which language and on which paper; links for the clinic."""
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectField, SubmitField
 
 from ..forms import AppForm, RangeForm
-from ..i18n import LANGUAGE_BY_CODE, LANGUAGES
+from ..i18n import lazy_gettext as _l, LANGUAGE_BY_CODE, LANGUAGES
 from ..summary import Shown
 
 PAPER_SIZES = {"A4": _l("A4"), "Letter": _l("US Letter")}

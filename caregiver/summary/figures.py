@@ -1,12 +1,11 @@
 """The charts of a summary, labelled in the reader's language: shared by the trends page and the PDF."""
 from datetime import timedelta
 
-from flask_babel import format_date
-from flask_babel import gettext as _
 
 from .. import catalogue
 from ..clock import start_of_day
 from .charts import Series, bar_chart, line_chart
+from ..i18n import format_date, gettext as _
 
 
 def month_labels(period):
