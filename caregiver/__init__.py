@@ -11,9 +11,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .accounts import offline_cache_key, user_by_login_id
-from . import alerts, jobs, mail, push, reminders  # noqa: F401  (channels, message kinds and jobs register)
+# Imported for what they register: channels, message kinds and jobs, the data version's listeners.
+from . import alerts, jobs, mail, push, reminders, versions  # noqa: F401
 from .config import DEFAULT_SECRET_KEY, ROOT, Config, database_url, mail_settings
 from .extensions import babel, compress, db, limiter, login_manager, mailman, migrate
+from .extensions import cache as page_cache
 from .i18n import remember_language_choice, select_locale, select_timezone
 
 
@@ -44,6 +46,7 @@ def create_app(config=None):
     compress.init_app(app)
     limiter.init_app(app)
     mailman.init_app(app)
+    page_cache.init_app(app, config=cache_settings(app))
     jobs.init_app(app)
     if app.config["PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"],
@@ -131,6 +134,17 @@ def upgrade_if_behind():
     if current != script.get_current_head():
         upgrade()
     db.engine.dispose()  # no connection outlives start-up into forked server processes
+
+
+def cache_settings(app):
+    """Flask-Caching's settings: Redis when CACHE_REDIS_URL is set, else files in the instance folder."""
+    settings = {"CACHE_DEFAULT_TIMEOUT": app.config["CACHE_DEFAULT_TIMEOUT"],
+                "CACHE_THRESHOLD": app.config["CACHE_THRESHOLD"], "CACHE_KEY_PREFIX": "pages:"}
+    url = app.config.get("CACHE_REDIS_URL") or os.environ.get("CACHE_REDIS_URL")
+    if url:
+        return settings | {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}
+    return settings | {"CACHE_TYPE": "FileSystemCache",
+                       "CACHE_DIR": app.config.get("CACHE_DIR") or os.path.join(app.instance_path, "cache")}
 
 
 CONTENT_SECURITY_POLICY = "; ".join((

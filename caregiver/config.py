@@ -90,3 +90,8 @@ class Config:
     # Web Push: one VAPID key pair for every host (made once and kept in the instance folder if unset).
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:no-reply@localhost")
+    # Cached diary pages: CACHE_REDIS_URL=redis://host:6379/4 for several hosts, else files in the
+    # instance folder (CACHE_DIR, set by the factory). Keys carry the diary's data version, so an
+    # entry is never outlived by its page; the timeout only bounds what an idle diary keeps.
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_SECONDS", str(60 * 60 * 24)))
+    CACHE_THRESHOLD = 5000

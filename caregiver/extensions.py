@@ -1,6 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 from flask_babel import Babel
-from flask_babel import lazy_gettext as _l
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,6 +10,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .i18n import lazy_gettext as _l
 
 
 class Base(DeclarativeBase):
@@ -34,3 +36,6 @@ compress = Compress()
 mailman = Mail()
 # Sign-in attempts per address and per account; RATELIMIT_STORAGE_URI (Redis) when several processes run.
 limiter = Limiter(key_func=get_remote_address)
+# Diary pages kept until their diary changes (caregiver/pages.py): files in the instance folder by
+# default, shared by the processes of one host; CACHE_REDIS_URL (Redis) for several hosts.
+cache = Cache()

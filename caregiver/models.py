@@ -93,6 +93,8 @@ class Patient(db.Model):
     # Reminder schedule: {reminder key: days between, or 0 for off}; missing keys take the defaults.
     reminder_days: Mapped[Optional[dict]] = mapped_column(db.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # Moves on with every write its pages show (caregiver/versions.py): the key of their caches.
+    data_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="patient", cascade="all, delete-orphan"

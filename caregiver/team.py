@@ -6,13 +6,14 @@ lock (`_lock_team`), and reads the team again under it.
 """
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from .clock import utc_now
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .mail import queue_mail
 from .models import Invite, Membership, Patient, erase_patients
+from .versions import bump
 
 
 class TeamRuleBroken(Exception):
@@ -164,6 +165,7 @@ def change_role(member, role, by_user):
         _refuse(NO_LONGER_MEMBER)
     _keeps_an_owner(patient_id, current, role)
     db.session.execute(update(Membership).where(Membership.id == member_id).values(role=role))
+    bump(db.session, [patient_id])
     db.session.commit()
 
 
@@ -176,6 +178,7 @@ def remove_member(member, by_user):
         return  # someone else removed them first: what was asked for is done
     _keeps_an_owner(patient_id, current)
     db.session.execute(delete(Membership).where(Membership.id == member_id))
+    bump(db.session, [patient_id])
     db.session.commit()
 
 

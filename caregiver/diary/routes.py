@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -12,8 +11,10 @@ from .. import alerts, catalogue, clinics, delivery, entries, reminders
 from ..access import entry_or_404, membership_or_404
 from ..clock import utc_now
 from ..forms import ButtonForm
+from ..i18n import gettext as _
 from ..models import Entry
 from ..navigation import safe_next
+from ..pages import kept_page
 from ..passages import PASSAGES, passage_for
 from ..payloads import PayloadError, read_json
 from ..rows import symptom_ref
@@ -225,10 +226,15 @@ def history(patient_id):
     history_filter = entries.HistoryFilter(kind=form.chosen(form.kind), group=form.chosen(form.group),
                                            symptom=form.chosen(form.symptom))
     history_filter.since, history_filter.until = history_bounds(patient, form.choice(), current_user.timezone)
-    found = entries.history_page(patient, history_filter, request.args.get("page", 1, type=int),
-                                 current_app.config["HISTORY_PAGE_SIZE"], current_user.timezone)
-    return render_diary("diary/history.html", membership, form=form, days=found.days, page=found.page,
-                        has_next=found.has_next, raised=alerts.by_entry([e.id for _day, day in found.days for e in day]))
+
+    def content():
+        found = entries.history_page(patient, history_filter, request.args.get("page", 1, type=int),
+                                     current_app.config["HISTORY_PAGE_SIZE"], current_user.timezone)
+        return render_template("diary/_history_content.html", patient=patient, membership=membership, form=form,
+                               days=found.days, page=found.page, has_next=found.has_next,
+                               raised=alerts.by_entry([e.id for _day, day in found.days for e in day]))
+
+    return kept_page(membership, content, lambda html: render_diary("diary/history.html", membership, content=html))
 
 
 @bp.route("/patients/<int:patient_id>/medications")

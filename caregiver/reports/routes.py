@@ -1,8 +1,6 @@
 """The visit summary (preview, PDF, read-only links for the clinic) and the emergency card."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from .. import documents, sharing
@@ -11,6 +9,8 @@ from ..extensions import limiter
 from ..clock import local_today, utc_now
 from ..entries import current_medications
 from ..forms import ButtonForm
+from ..i18n import format_datetime, gettext as _, lazy_gettext as _l
+from ..pages import kept
 from ..summary import EVERYTHING, summary_for
 from . import bp
 from .forms import ShareForm, report_form, report_query
@@ -61,9 +61,15 @@ def preview(patient_id):
 @bp.route("/patients/<int:patient_id>/report/summary.pdf")
 @login_required
 def pdf(patient_id):
-    patient = membership_or_404(patient_id).patient
-    summary, options = summary_and_options(patient, request.args, current_user.timezone)
-    return pdf_response(documents.summary_pdf(patient, summary, options), summary_file_name(summary))
+    membership = membership_or_404(patient_id)
+    patient = membership.patient
+
+    def document():
+        summary, options = summary_and_options(patient, request.args, current_user.timezone)
+        return documents.summary_pdf(patient, summary, options), summary_file_name(summary)
+
+    (data, name), _key = kept(membership, document)  # a repeat download of unchanged data: from the cache
+    return pdf_response(data, name)
 
 
 @bp.route("/patients/<int:patient_id>/report/links", methods=["GET", "POST"])

@@ -92,17 +92,35 @@ async function currentAccountCache() {
   return (await accountCaches()).find((name) => name.startsWith(ACCOUNT_PAGES)) || null;
 }
 
+async function keptExactly(cacheName, request) {
+  if (!cacheName || !(await caches.has(cacheName))) return undefined;
+  return (await caches.open(cacheName)).match(request);
+}
+
 async function keptPage(cacheName, request) {
   if (!cacheName || !(await caches.has(cacheName))) return undefined;
   const pages = await caches.open(cacheName);
   return (await pages.match(request)) || (await pages.match(request, { ignoreSearch: true }));
 }
 
+// A page the phone holds is asked for with its ETag: unchanged, the server answers 304 and the
+// phone shows its own copy (caregiver/pages.py).
+async function revalidated(request) {
+  const kept = await keptExactly(await currentAccountCache(), request);
+  const etag = kept && kept.headers.get('ETag');
+  if (!etag) return { response: await fetch(request) };
+  const response = await fetch(request.url, {
+    headers: { 'If-None-Match': etag }, credentials: 'same-origin', redirect: 'manual',
+  });
+  return { response, kept: response.status === 304 ? kept : null };
+}
+
 async function pageNetworkFirst(request, url) {
   const publicPages = await caches.open(PUBLIC_PAGES);
   try {
-    const response = await fetch(request);
+    const { response, kept } = await revalidated(request);
     const account = await followSession(response);
+    if (kept && account) return kept;
     const language = response.headers.get('Content-Language');
     if (language) publicPages.put(LANGUAGE_KEY, new Response(language));
     const isPage = (response.headers.get('Content-Type') || '').startsWith('text/html');
