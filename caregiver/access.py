@@ -4,6 +4,7 @@ import re
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .clock import utc_now
@@ -20,7 +21,7 @@ def membership_or_404(patient_id, need="read"):
     membership = db.session.scalar(
         select(Membership).where(
             Membership.patient_id == patient_id, Membership.user_id == current_user.id
-        )
+        ).options(joinedload(Membership.patient))  # every diary page reads the patient: one query, not two
     )
     if membership is None:
         abort(404)

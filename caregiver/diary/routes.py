@@ -221,13 +221,13 @@ def deleted(patient_id):
 def history(patient_id):
     membership = membership_or_404(patient_id)
     patient = membership.patient
-    form = HistoryFilterForm(request.args)
-    form.set_symptoms(entries.custom_symptoms(patient))
-    history_filter = entries.HistoryFilter(kind=form.chosen(form.kind), group=form.chosen(form.group),
-                                           symptom=form.chosen(form.symptom))
-    history_filter.since, history_filter.until = history_bounds(patient, form.choice(), current_user.timezone)
 
     def content():
+        form = HistoryFilterForm(request.args)
+        form.set_symptoms(entries.custom_symptoms(patient))
+        history_filter = entries.HistoryFilter(kind=form.chosen(form.kind), group=form.chosen(form.group),
+                                               symptom=form.chosen(form.symptom))
+        history_filter.since, history_filter.until = history_bounds(patient, form.choice(), current_user.timezone)
         found = entries.history_page(patient, history_filter, request.args.get("page", 1, type=int),
                                      current_app.config["HISTORY_PAGE_SIZE"], current_user.timezone)
         return render_template("diary/_history_content.html", patient=patient, membership=membership, form=form,

@@ -15,9 +15,9 @@ from . import bp
 def page(patient_id):
     membership = membership_or_404(patient_id)
     patient = membership.patient
-    form = RangeForm(request.args)
 
     def content():
+        form = RangeForm(request.args)
         summary = summary_for(patient, form.choice(), current_user.timezone)
         return render_template("trends/_content.html", patient=patient, membership=membership, form=form,
                                summary=summary, figures=summary_figures(summary, patient.weight_unit))
