@@ -49,6 +49,19 @@ function onPress(element, handler) {
   });
 }
 
+// The microphone, opened on the measure's Start; null when it is refused, missing or there is no Web Audio.
+async function openMicrophone(audio) {
+  if (!audio) return null;
+  const microphone = new Microphone(audio);
+  try {
+    await microphone.open();
+    return microphone;
+  } catch {
+    microphone.close();
+    return null;
+  }
+}
+
 async function countdown() {
   const shown = part('countdown');
   for (let left = COUNTDOWN; left > 0; left -= 1) {
@@ -228,13 +241,8 @@ function breathCount() {
     status(say('ready'));
     audioContext();
     if (mode === 'microphone') {
-      microphone = new Microphone(audio);
-      try {
-        if (!audio) throw new Error('no Web Audio');
-        await microphone.open();
-      } catch {
-        microphone.close();
-        microphone = null;
+      microphone = await openMicrophone(audio);
+      if (!microphone) {
         startTapping(say('refused'));
         return;
       }
@@ -311,12 +319,8 @@ function speechRate() {
     status(say('ready'));
     if (!audio && window.AudioContext) audio = new AudioContext();
     audio?.resume();
-    microphone = new Microphone(audio);
-    try {
-      if (!audio) throw new Error('no Web Audio');
-      await microphone.open();
-    } catch {
-      microphone.close();
+    microphone = await openMicrophone(audio);
+    if (!microphone) {
       byHand();
       return;
     }
