@@ -23,7 +23,7 @@ from .models import (
     Alert, CheckInItem, Clinic, ClinicInvite, ClinicLink, ClinicRead, ClinicRequest, ClinicStaff, Entry, Patient,
     PreparedSummary, User,
 )
-from .summary import summary_for
+from .summary import summary_for, trends_for
 from .summary.parts import stages_for
 
 INVITE_DAYS = 7
@@ -216,6 +216,10 @@ def staff_read(staff, patient_id, what):
 
 def clinic_summary(patient, tz):
     return summary_for(patient, RangeChoice("since_visit"), tz)
+
+
+def clinic_trends(patient, tz):
+    return trends_for(patient, RangeChoice("since_visit"), tz)
 
 
 def clinic_pdf(patient, clinic_id, staff_user):

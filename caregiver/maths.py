@@ -138,6 +138,25 @@ class SymptomWindow:
         return median(self.severities) if self.severities else None
 
 
+def median_of_counts(counts):
+    """The median of values given as {value: times}, as statistics.median gives it for the values
+    written out (the middle one, or the mean of the middle two); None for none."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    low_at, high_at = (total - 1) // 2, total // 2
+    low = high = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if low is None and seen > low_at:
+            low = value
+        if seen > high_at:
+            high = value
+            break
+    return low if total % 2 else (low + high) / 2
+
+
 def symptom_trend(before, since, ever_before):
     """New, worse, same or better since the last visit, by this rule:
 

@@ -167,6 +167,9 @@ class Entry(db.Model):
     __table_args__ = (
         Index("ix_entry_patient_occurred", "patient_id", "occurred_at"),
         Index("ix_entry_patient_kind_occurred", "patient_id", "kind", "occurred_at"),
+        # "Was this symptom ever logged before the appointment?" in one look-up, however long the diary.
+        Index("ix_entry_patient_symptom_occurred", "patient_id", "kind", "symptom_key", "custom_symptom_id",
+              "occurred_at"),
         UniqueConstraint("patient_id", "uuid", name="uq_entry_patient_uuid"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,6 +254,17 @@ class Recording(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), unique=True)
     mime_type: Mapped[str] = mapped_column(String(40))
     audio: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MonthTally(db.Model):
+    """What the trends page reads of one whole local month of a diary, instead of its entries:
+    the days with entries, the events by type, and each symptom's count, severities and first and
+    last times (caregiver/tallies.py makes, reads and drops them; never edited in place)."""
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)  # the reader's time zone
+    month: Mapped[date] = mapped_column(primary_key=True)  # its first day, in that zone
+    tally: Mapped[dict] = mapped_column(JSON)
 
 
 class Revision(db.Model):

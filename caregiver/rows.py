@@ -3,6 +3,8 @@ parser and writer of symptom references: a catalogue key ("cramps") or the famil
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from . import catalogue
 from .clock import to_local
 from .extensions import db
@@ -72,6 +74,19 @@ class EntryRow:
 # measure's columns follow.
 _ROW_COLUMNS = tuple(getattr(Entry, f.name) for f in fields(EntryRow)
                      if f.name not in ("custom_name", "custom_group", "local", "measure", "details"))
+
+
+def row_statement(*criteria):
+    """A statement, built once, of the EntryRow columns of the entries meeting `criteria` (with
+    bind parameters): for queries a page runs every time, where building them cost as much as
+    running them. rows_of runs it."""
+    return (select(*_ROW_COLUMNS, CustomSymptom.name, CustomSymptom.group, Entry.measure, Entry.details)
+            .outerjoin(CustomSymptom, CustomSymptom.id == Entry.custom_symptom_id).where(*criteria))
+
+
+def rows_of(statement, values, tz):
+    return tuple(EntryRow(*row[:-2], to_local(row[2], tz), measure=row[-2], details=row[-1])
+                 for row in db.session.connection().execute(statement, values))
 
 
 def read_rows(query, tz):

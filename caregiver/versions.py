@@ -4,19 +4,22 @@ alerts). Cached pages and ETags are keyed by it (caregiver/pages.py), so a write
 by a stale page, in this process or any other.
 
 Every write through the ORM is seen at flush time; the few bulk statements (team.py) call bump().
+The same flush drops the monthly tallies of the entries it writes (tallies.py), after the bump.
 """
 from itertools import chain
 
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
+from . import tallies
 from .models import (
-    ClinicRead, Delivery, Entry, JobRun, Membership, Patient, PreparedSummary, PushSubscription, ShareView, User,
-    UserSession,
+    ClinicRead, Delivery, Entry, JobRun, Membership, MonthTally, Patient, PreparedSummary, PushSubscription, ShareView,
+    User, UserSession,
 )
 
 # Rows no diary page shows, or shows only on a page that is never cached: writing them keeps the version.
-NOT_SHOWN = (ClinicRead, Delivery, JobRun, PreparedSummary, PushSubscription, ShareView, UserSession)
+# A month's tally is made from entries already shown: keeping it changes no page.
+NOT_SHOWN = (ClinicRead, Delivery, JobRun, MonthTally, PreparedSummary, PushSubscription, ShareView, UserSession)
 
 
 def bump(session, patient_ids):
@@ -54,8 +57,10 @@ def _note_written_diaries(session, _flush_context, _instances):
     changed = [obj for obj in session.dirty if session.is_modified(obj)]
     session.info.setdefault("written_diaries", set()).update(
         written_diaries(session, chain(session.new, changed, session.deleted)))
+    tallies.note_changed(session, chain(session.new, changed, session.deleted))
 
 
 @event.listens_for(Session, "after_flush")
 def _bump_written_diaries(session, _flush_context):
     bump(session, session.info.pop("written_diaries", ()))
+    tallies.forget_changed(session)  # after the bump, which waits for any reader making tallies

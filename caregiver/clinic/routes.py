@@ -52,7 +52,7 @@ def family(clinic_id, patient_id):
 def trends(clinic_id, patient_id):
     staff, link = linked_family_or_404(clinic_id, patient_id, "trends")
     patient = link.patient
-    summary = clinics.clinic_summary(patient, current_user.timezone)
+    summary = clinics.clinic_trends(patient, current_user.timezone)
     return render_template(
         "clinic/trends.html", staff=staff, clinic=staff.clinic, family=patient, summary=summary,
         figures=summary_figures(summary, patient.weight_unit))

@@ -1,9 +1,12 @@
 """The summary of a time range, one pipeline for the trends page, the visit summary, share links and
-the summary command: the range (ranges) → the rows read for it (read) → pure parts (parts)."""
+the summary command: the range (ranges) → the rows read for it (read) → pure parts (parts).
+
+The trends page's summary (trends_for) reads whole months as tallies, and leaves out the parts it
+does not show (the entries one by one, red flags, notes, topics); everything it shows is the same."""
 from .parts import EVERYTHING, Period, Profile, Shown, build
 from ..catalogue import RangeChoice
 from .ranges import summary_span
-from .read import read_diary
+from .read import read_diary, read_trends
 
 
 def summary_for(patient, choice, tz, now=None, shown=EVERYTHING):
@@ -13,10 +16,17 @@ def summary_for(patient, choice, tz, now=None, shown=EVERYTHING):
     return build_summary(patient, span.since, span.until, tz, span.last_visit, shown)
 
 
+def trends_for(patient, choice, tz, now=None):
+    """What the trends page shows of the range `choice` asks for, in the time zone `tz`."""
+    span = summary_span(patient, choice, tz, now)
+    period = Period(span.since, span.until, tz, span.last_visit.occurred_at if span.last_visit is not None else None)
+    return build(Profile.of(patient), period, read_trends(patient, period))
+
+
 def build_summary(patient, since, until, tz, last_visit=None, shown=EVERYTHING):
     """The summary of [since, until), compared with `last_visit` (an appointment entry) if given."""
     period = Period(since, until, tz, last_visit.occurred_at if last_visit is not None else None)
     return build(Profile.of(patient), period, read_diary(patient, period), shown)
 
 
-__all__ = ["EVERYTHING", "RangeChoice", "Shown", "build_summary", "summary_for"]
+__all__ = ["EVERYTHING", "RangeChoice", "Shown", "build_summary", "summary_for", "trends_for"]

@@ -6,11 +6,12 @@ summary, share links and the summary command all get theirs from summary.summary
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from statistics import mean, median
+from statistics import mean
 
 from .. import catalogue, rules
 from ..clock import to_local
 from .. import maths
+from ..tallies import SymptomTally, tally_rows
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,16 @@ class DiaryRows:
     open_questions: tuple = ()  # EntryRow
     medications: tuple = ()  # EntryRow: taken at some time in the range
     alerts: tuple = ()  # RaisedAlert: raised in the range, oldest first
+    # The trends page reads whole months as tallies and not as entries; a printed summary leaves
+    # these None and they are made from the entries.
+    tallies: dict | None = None  # first of local month: tallies.Tally of the range's part of it
+    symptom_names: dict | None = None  # the family's own symptoms, "custom-12": (name, group)
+    since_visit: tuple | None = None  # (symptom ref, severity) logged in the range since the last appointment
+    complete: bool = True  # False: entries holds only SERIES_KINDS (what the trends page shows one by one)
+
+
+# The kinds of entry the trends page shows one by one: points on a chart, rows of a table.
+SERIES_KINDS = ("checkin", "weight", "niv", "carer", "measure")
 
 
 @dataclass(frozen=True)
@@ -225,6 +236,7 @@ def measures_part(measured):
 class Summary:
     profile: Profile
     period: Period
+    # entries, entered_by, red_flags, topics, notes and notes_total are None on the trends page (DiaryRows.complete)
     entries: tuple  # EntryRow, oldest first
     logged_days: tuple  # local dates with at least one entry
     entered_by: tuple  # (account name, entries), most first
@@ -349,66 +361,64 @@ def weight_part(weighings, profile, at_visit):
     )
 
 
-def group_of(entry):
-    return entry.custom_group or catalogue.SYMPTOMS[entry.symptom_key].group
+def group_of(ref, names):
+    """A symptom's group: the family's own choice for their symptoms, else the catalogue's."""
+    return names[ref][1] if ref in names else catalogue.SYMPTOMS[ref].group
 
 
-def counts_part(entries, months):
+def names_of(entries):
+    """{ref: (name, group)} of the family's own symptoms among the entries."""
+    return {e.ref: (e.custom_name, e.custom_group) for e in entries if e.kind == "symptom" and e.custom_name is not None}
+
+
+def counts_part(tallies, months, names):
     events = {month: Counter() for month in months}
     groups = {month: Counter() for month in months}
-    for entry in entries:
-        month = month_of(entry.local)
-        if entry.kind == "event":
-            events[month][entry.event_type] += 1
-        elif entry.kind == "symptom":
-            groups[month][group_of(entry)] += 1
+    for month in months:
+        tally = tallies.get(month)
+        if tally is None:
+            continue
+        events[month].update(tally.events)
+        for ref, symptom in tally.symptoms.items():
+            groups[month][group_of(ref, names)] += symptom.count
     return Counts(events, groups)
 
 
-def symptoms_part(entries, period, before_visit, ever_before_visit):
+def symptoms_part(tallies, names, period, before_visit, since_visit, ever_before_visit):
     """One row per symptom logged in the range, with its trend since the last appointment."""
-    by_ref = defaultdict(list)
-    for entry in entries:
-        if entry.kind == "symptom":
-            by_ref[entry.ref].append(entry)
+    by_ref = defaultdict(SymptomTally)
+    for tally in tallies.values():
+        for ref, symptom in tally.symptoms.items():
+            by_ref[ref].merge(symptom)
     visit_at = period.visit_at
-    window = (period.until - visit_at) if visit_at else None
-    before = defaultdict(list)
+    weeks = (period.until - visit_at).total_seconds() / 604800 if visit_at else None
+    before, since = defaultdict(list), defaultdict(list)
     for ref, severity in before_visit:
         before[ref].append(severity)
+    for ref, severity in since_visit:
+        since[ref].append(severity)
     weeks_in_range = period.days_covered / 7
     months = period.months
     rows = []
     for ref, logged in by_ref.items():
-        severities = [e.severity for e in logged if e.severity is not None]
         trend = None
         if visit_at:
-            since_visit = [e for e in logged if e.occurred_at >= visit_at]
-            weeks = window.total_seconds() / 604800
             trend = maths.symptom_trend(
                 maths.SymptomWindow(len(before[ref]), weeks, tuple(s for s in before[ref] if s is not None)),
-                maths.SymptomWindow(len(since_visit), weeks,
-                                    tuple(e.severity for e in since_visit if e.severity is not None)),
+                maths.SymptomWindow(len(since[ref]), weeks, tuple(s for s in since[ref] if s is not None)),
                 ref in ever_before_visit,
             )
-        first = logged[0]
         rows.append(SymptomRow(
-            ref=ref, name=first.custom_name if first.custom_name is not None else catalogue.SYMPTOMS[ref].name,
-            group=group_of(first), first_logged=first.occurred_at, last_logged=logged[-1].occurred_at,
-            times=len(logged), per_week=len(logged) / weeks_in_range if weeks_in_range else 0.0,
-            typical=median(severities) if severities else None, worst=max(severities) if severities else None,
-            trend=trend, severity_by_month=severity_by_month(logged, months),
+            ref=ref, name=names[ref][0] if ref in names else catalogue.SYMPTOMS[ref].name,
+            group=group_of(ref, names), first_logged=logged.first, last_logged=logged.last,
+            times=logged.count, per_week=logged.count / weeks_in_range if weeks_in_range else 0.0,
+            typical=maths.median_of_counts(logged.severities),
+            worst=max(logged.severities) if logged.severities else None,
+            trend=trend, severity_by_month=tuple(
+                (month, maths.median_of_counts(tallies[month].symptoms[ref].severities)
+                 if month in tallies and ref in tallies[month].symptoms else None) for month in months),
         ))
     return tuple(sorted(rows, key=lambda row: (-row.times, row.ref)))
-
-
-def severity_by_month(logged, months):
-    """The typical (median) severity of each month of the range; None where none was given."""
-    by_month = defaultdict(list)
-    for entry in logged:
-        if entry.severity is not None:
-            by_month[month_of(entry.local)].append(entry.severity)
-    return tuple((month, median(by_month[month]) if by_month[month] else None) for month in months)
 
 
 # A neurologist reads a handful of notes, not a year of them.
@@ -447,27 +457,42 @@ def topics_for(profile, function, weight, symptoms, counts, red_flags, carer_sco
 
 
 def build(profile, period, rows, shown=EVERYTHING):
-    """The whole summary of `period` from the rows read for it, with only the parts `shown`."""
+    """The whole summary of `period` from the rows read for it, with only the parts `shown`.
+
+    From rows that are not complete (the trends page's), the parts made from every entry (the
+    entries, red flags, notes, who entered what, topics) are None."""
     entries = rows.entries if shown.coping else tuple(e for e in rows.entries if e.kind != "carer")
+    if rows.tallies is not None and not shown.coping:
+        raise ValueError("tallies count the carer's own entries")
     by_kind = defaultdict(list)
     for entry in entries:
         by_kind[entry.kind].append(entry)
+    tallies = rows.tallies if rows.tallies is not None else tally_rows(entries)
+    names = rows.symptom_names if rows.symptom_names is not None else names_of(entries)
+    visit_at = period.visit_at
+    since_visit = rows.since_visit if rows.since_visit is not None else tuple(
+        (e.ref, e.severity) for e in by_kind["symptom"] if visit_at and e.occurred_at >= visit_at)
     function = function_part(by_kind["checkin"], rows.checkin_scores, profile, period.tz)
     weight = weight_part(by_kind["weight"], profile, rows.weight_at_visit)
-    counts = counts_part(entries, period.months)
-    symptoms = symptoms_part(entries, period, rows.before_visit, rows.ever_before_visit)
-    red_flags = tuple((e, flag) for e in entries if (flag := rules.logged_flag(e)))
+    counts = counts_part(tallies, period.months, names)
+    symptoms = symptoms_part(tallies, names, period, rows.before_visit, since_visit, rows.ever_before_visit)
     carer_scores = tuple((e.occurred_at, e.value) for e in by_kind["carer"])
-    notes, notes_total = select_notes(entries, red_flags)
-    reporters = Counter(e.reported_by_id for e in entries)
+    complete = {}
+    if rows.complete:
+        red_flags = tuple((e, flag) for e in entries if (flag := rules.logged_flag(e)))
+        notes, notes_total = select_notes(entries, red_flags)
+        reporters = Counter(e.reported_by_id for e in entries)
+        complete = dict(
+            entries=entries, red_flags=red_flags, notes=notes, notes_total=notes_total,
+            entered_by=tuple((rows.reporter_names.get(user_id) or "?", n) for user_id, n in reporters.most_common())
+            if shown.names else (),
+            topics=topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores))
     return Summary(
-        profile=profile, period=period, entries=entries,
-        logged_days=tuple(sorted({e.local.date() for e in entries})),
-        entered_by=tuple((rows.reporter_names.get(user_id) or "?", n) for user_id, n in reporters.most_common())
-        if shown.names else (),
+        profile=profile, period=period,
+        logged_days=tuple(day for month in sorted(tallies) for day in tallies[month].day_dates(month)),
         function=function, weight=weight, counts=counts, symptoms=symptoms,
         niv_hours=tuple((e.occurred_at, e.value) for e in by_kind["niv"]), carer_scores=carer_scores,
-        red_flags=red_flags, topics=topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores),
-        open_questions=rows.open_questions if shown.questions else (), medications=rows.medications, notes=notes,
-        notes_total=notes_total, shown=shown, alerts=rows.alerts, measures=measures_part(by_kind["measure"]),
+        open_questions=rows.open_questions if shown.questions else (), medications=rows.medications,
+        shown=shown, alerts=rows.alerts, measures=measures_part(by_kind["measure"]),
+        **(complete or dict.fromkeys(("entries", "red_flags", "notes", "notes_total", "entered_by", "topics"))),
     )

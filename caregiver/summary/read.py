@@ -1,15 +1,30 @@
-"""What a summary reads from the database for a period: plain rows, a few queries, nothing computed."""
-from collections import defaultdict
-from datetime import timedelta
+"""What a summary reads from the database for a period: plain rows, a few queries, nothing computed.
 
-from sqlalchemy import select
+A printed summary reads every entry of the range (read_diary). The trends page reads whole months
+as kept tallies, and one by one only the entries of the part-months at the ends of the range and
+those it shows as points (read_trends), so that its cost follows the months shown, not the entries.
+
+The statements the trends page runs every time are built once, with bind parameters: building
+and keying a statement again cost as much as running it (about 0.2 ms each, and there are a dozen).
+"""
+from collections import defaultdict
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, exists, literal, select
 
 from ..clock import to_local
 from ..entries import live_entries
-from ..rows import read_rows, symptom_ref
+from ..rows import parse_symptom_ref, read_rows, row_statement, rows_of, symptom_ref
 from ..extensions import db
-from ..models import Alert, CheckInItem, Entry, User
-from .parts import DiaryRows, RaisedAlert
+from ..models import Alert, CheckInItem, CustomSymptom, Entry, User
+from ..tallies import month_tallies, read_tally_rows, tally_rows, whole_months
+from .parts import SERIES_KINDS, DiaryRows, RaisedAlert
+
+PATIENT = bindparam("patient_id")
+SINCE, UNTIL = bindparam("since"), bindparam("until")
+LIVE = (Entry.patient_id == PATIENT, Entry.deleted_at.is_(None))
 
 
 def read_diary(patient, period):
@@ -17,49 +32,129 @@ def read_diary(patient, period):
     entries = read_rows(
         live.where(Entry.occurred_at >= period.since, Entry.occurred_at < period.until, Entry.kind != "question")
         .order_by(Entry.occurred_at, Entry.id), period.tz)
-    checkin_ids = [e.id for e in entries if e.kind == "checkin"]
-    scores = defaultdict(dict)  # read for the check-ins only, not for every entry of the range
-    for entry_id, domain, score in db.session.execute(
-            select(CheckInItem.entry_id, CheckInItem.domain, CheckInItem.score)
-            .where(CheckInItem.entry_id.in_(checkin_ids))) if checkin_ids else ():
-        scores[entry_id][domain] = score
     reporter_ids = {e.reported_by_id for e in entries}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(reporter_ids))).all()) if reporter_ids else {}
+    return DiaryRows(entries=entries, reporter_names=names, **read_around(
+        patient, period, [e.id for e in entries if e.kind == "checkin"], {e.ref for e in entries if e.kind == "symptom"}))
+
+
+class Point(NamedTuple):
+    """An entry the trends page shows as a point or a row: what SERIES_KINDS need of an EntryRow."""
+
+    id: int
+    kind: str
+    occurred_at: datetime
+    value: float | None
+    measure: str | None
+    details: dict | None
+    local: datetime | None  # worked out for measures only, the one kind that shows it
+
+
+# Not ordered in SQL: SQLite then walks every entry of the range in time order, not just these kinds.
+_POINTS = select(Entry.id, Entry.kind, Entry.occurred_at, Entry.value, Entry.measure, Entry.details).where(
+    *LIVE, Entry.kind.in_(SERIES_KINDS), Entry.occurred_at >= SINCE, Entry.occurred_at < UNTIL)
+_SEVERITIES = (select(Entry.symptom_key, Entry.custom_symptom_id, Entry.severity)
+               .where(*LIVE, Entry.kind == "symptom", Entry.occurred_at >= SINCE, Entry.occurred_at < UNTIL))
+_CUSTOM_SYMPTOMS = select(CustomSymptom.id, CustomSymptom.name, CustomSymptom.group).where(
+    CustomSymptom.patient_id == PATIENT)
+
+
+def read_trends(patient, period):
+    months = whole_months(period.since, period.until, period.tz)
+    tallies = month_tallies(patient.id, period.tz, months)
+    edges = [(period.since, months[0][1]), (months[-1][2], period.until)] if months else [(period.since, period.until)]
+    tallies.update(tally_rows(read_tally_rows(patient.id, edges, period.tz)))
+    connection = db.session.connection()
+    range_values = {"patient_id": patient.id, "since": period.since, "until": period.until}
+    points = tuple(sorted((Point(*values, to_local(values[2], period.tz) if values[1] == "measure" else None)
+                           for values in connection.execute(_POINTS, range_values)),
+                          key=lambda point: (point.occurred_at, point.id)))
+    since_visit = ()
+    if period.visit_at is not None:
+        since_visit = tuple((symptom_ref(key, custom), severity) for key, custom, severity in connection.execute(
+            _SEVERITIES, dict(range_values, since=max(period.visit_at, period.since))))
+    names = {symptom_ref(None, custom_id): (name, group)
+             for custom_id, name, group in connection.execute(_CUSTOM_SYMPTOMS, {"patient_id": patient.id})}
+    return DiaryRows(entries=points, tallies=tallies, symptom_names=names, since_visit=since_visit, complete=False,
+                     **read_around(patient, period, [p.id for p in points if p.kind == "checkin"],
+                                   {ref for tally in tallies.values() for ref in tally.symptoms}))
+
+
+_SCORES = select(CheckInItem.entry_id, CheckInItem.domain, CheckInItem.score).where(
+    CheckInItem.entry_id.in_(bindparam("ids", expanding=True)))
+_WEIGHT_AT = (select(Entry.value).where(*LIVE, Entry.kind == "weight", Entry.occurred_at <= UNTIL)
+              .order_by(Entry.occurred_at.desc()).limit(1))
+_OPEN_QUESTIONS = row_statement(*LIVE, Entry.kind == "question", Entry.done_at.is_(None)).order_by(Entry.occurred_at)
+_MEDICATIONS = row_statement(
+    *LIVE, Entry.kind == "medication", Entry.occurred_at < UNTIL,
+    Entry.ended_on.is_(None) | (Entry.ended_on >= bindparam("since_day"))).order_by(Entry.occurred_at)
+
+
+def read_around(patient, period, checkin_ids, refs):
+    """What a summary reads besides the range's entries: the scores of its check-ins, what it
+    compares with at the last appointment (for the symptoms of `refs`), the open questions, the
+    medicines and the alerts."""
+    connection = db.session.connection()
+    scores = defaultdict(dict)  # read for the check-ins only, not for every entry of the range
+    for entry_id, domain, score in connection.execute(_SCORES, {"ids": checkin_ids}) if checkin_ids else ():
+        scores[entry_id][domain] = score
     visit_at = period.visit_at
-    weight_at_visit = db.session.scalar(
-        live.with_only_columns(Entry.value)
-        .where(Entry.kind == "weight", Entry.occurred_at <= visit_at + timedelta(days=1))
-        .order_by(Entry.occurred_at.desc()).limit(1)
-    ) if visit_at else None
+    weight_at_visit = connection.execute(_WEIGHT_AT, {"patient_id": patient.id, "until": visit_at + timedelta(days=1)}
+                                         ).scalar() if visit_at else None
     before, ever_before = (), frozenset()
-    if visit_at and any(e.kind == "symptom" for e in entries):
+    if visit_at and refs:
         window = period.until - visit_at
-        symptoms = live.where(Entry.kind == "symptom", Entry.occurred_at < visit_at)
-        before = tuple(
-            (symptom_ref(key, custom), severity) for key, custom, severity in db.session.execute(
-                symptoms.with_only_columns(Entry.symptom_key, Entry.custom_symptom_id, Entry.severity)
-                .where(Entry.occurred_at >= visit_at - window)))
-        ever_before = frozenset(symptom_ref(key, custom) for key, custom in db.session.execute(
-            symptoms.with_only_columns(Entry.symptom_key, Entry.custom_symptom_id).distinct()))
-    since_day = to_local(period.since, period.tz).date()
-    return DiaryRows(
-        entries=entries, checkin_scores=dict(scores), reporter_names=names, weight_at_visit=weight_at_visit,
+        before = tuple((symptom_ref(key, custom), severity) for key, custom, severity in connection.execute(
+            _SEVERITIES, {"patient_id": patient.id, "since": visit_at - window, "until": visit_at}))
+        ever_before = logged_before(patient, refs, visit_at)
+    return dict(
+        checkin_scores=dict(scores), weight_at_visit=weight_at_visit,
         before_visit=before, ever_before_visit=ever_before,
-        open_questions=read_rows(live.where(Entry.kind == "question", Entry.done_at.is_(None))
-                                 .order_by(Entry.occurred_at), period.tz),
-        medications=read_rows(live.where(Entry.kind == "medication", Entry.occurred_at < period.until)
-                              .where(Entry.ended_on.is_(None) | (Entry.ended_on >= since_day))
-                              .order_by(Entry.occurred_at), period.tz),
+        open_questions=rows_of(_OPEN_QUESTIONS, {"patient_id": patient.id}, period.tz),
+        medications=rows_of(_MEDICATIONS, {"patient_id": patient.id, "until": period.until,
+                                           "since_day": to_local(period.since, period.tz).date()}, period.tz),
         alerts=read_alerts(patient, period),
     )
 
 
+def logged_before(patient, refs, before):
+    """The symptoms of `refs` logged at any time before `before`: one index look-up each
+    (ix_entry_patient_symptom_occurred), however long the diary."""
+    keys, custom_ids = [], []
+    for ref in sorted(refs):
+        key, custom_id = parse_symptom_ref(ref)
+        if key is not None:
+            keys.append(key)
+        elif custom_id is not None:
+            custom_ids.append(custom_id)
+    values = {"patient_id": patient.id, "before": before,
+              **{f"k{n}": key for n, key in enumerate(keys)}, **{f"c{n}": c for n, c in enumerate(custom_ids)}}
+    found = db.session.connection().execute(_logged_before(len(keys), len(custom_ids)), values).one()
+    return frozenset([*(key for key, was in zip(keys, found) if was),
+                      *(symptom_ref(None, c) for c, was in zip(custom_ids, found[len(keys):]) if was)])
+
+
+@lru_cache(maxsize=256)
+def _logged_before(keys, customs):
+    """The statement for `keys` catalogue symptoms and `customs` of the family's own."""
+    def logged(*which):
+        return exists().where(*LIVE, Entry.kind == "symptom", *which, Entry.occurred_at < bindparam("before"))
+
+    return select(
+        *(logged(Entry.symptom_key == bindparam(f"k{n}"), Entry.custom_symptom_id.is_(None)) for n in range(keys)),
+        *(logged(Entry.symptom_key.is_(None), Entry.custom_symptom_id == bindparam(f"c{n}")) for n in range(customs)),
+        literal(True))  # a column even for no refs
+
+
+_SEEN_BY = db.aliased(User)
+_ALERTS = (select(Alert.rule, Alert.level, Alert.raised_at, _SEEN_BY.name, Alert.done_at)
+           .outerjoin(_SEEN_BY, _SEEN_BY.id == Alert.seen_by_id)
+           .where(Alert.patient_id == PATIENT, Alert.raised_at >= SINCE, Alert.raised_at < UNTIL)
+           .order_by(Alert.raised_at))
+
+
 def read_alerts(patient, period):
-    seen_by = db.aliased(User)
     return tuple(
         RaisedAlert(rule, level, to_local(raised_at, period.tz), name, done_at is not None)
-        for rule, level, raised_at, name, done_at in db.session.execute(
-            select(Alert.rule, Alert.level, Alert.raised_at, seen_by.name, Alert.done_at)
-            .outerjoin(seen_by, seen_by.id == Alert.seen_by_id)
-            .where(Alert.patient_id == patient.id, Alert.raised_at >= period.since, Alert.raised_at < period.until)
-            .order_by(Alert.raised_at)))
+        for rule, level, raised_at, name, done_at in db.session.connection().execute(
+            _ALERTS, {"patient_id": patient.id, "since": period.since, "until": period.until}))

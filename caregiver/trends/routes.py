@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from ..access import membership_or_404
 from ..forms import RangeForm
 from ..pages import kept_page
-from ..summary import summary_for
+from ..summary import trends_for
 from ..summary.figures import summary_figures
 from . import bp
 
@@ -18,7 +18,7 @@ def page(patient_id):
 
     def content():
         form = RangeForm(request.args)
-        summary = summary_for(patient, form.choice(), current_user.timezone)
+        summary = trends_for(patient, form.choice(), current_user.timezone)
         return render_template("trends/_content.html", patient=patient, membership=membership, form=form,
                                summary=summary, figures=summary_figures(summary, patient.weight_unit))
 
