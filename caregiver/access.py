@@ -3,7 +3,7 @@ import re
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -13,16 +13,18 @@ from .entries import entry_of
 from .models import Membership, Patient, ShareLink
 
 
+# Every diary page reads the patient: one query, not two. Built once, as every diary page runs it.
+_MEMBERSHIP = select(Membership).where(
+    Membership.patient_id == bindparam("patient_id"), Membership.user_id == bindparam("user_id")
+).options(joinedload(Membership.patient))
+
+
 def membership_or_404(patient_id, need="read"):
     """The signed-in user's membership of this patient's team, with at least the role `need`.
 
     A stranger gets 404, as if the patient did not exist; a member without the role gets 403.
     """
-    membership = db.session.scalar(
-        select(Membership).where(
-            Membership.patient_id == patient_id, Membership.user_id == current_user.id
-        ).options(joinedload(Membership.patient))  # every diary page reads the patient: one query, not two
-    )
+    membership = db.session.scalar(_MEMBERSHIP, {"patient_id": patient_id, "user_id": current_user.id})
     if membership is None:
         abort(404)
     if not membership.allows(need):
