@@ -237,8 +237,11 @@ def format_date(date=None, format=None, rebase=True):
     if date is None:
         return flask_babel.format_date(date, format, rebase)
     locale, tzinfo = locale_and_zone()
-    return _formatted(flask_babel.format_date, date, format, rebase, locale,
-                      tzinfo if rebase and isinstance(date, datetime) else None)
+    if rebase and isinstance(date, datetime):
+        # Remembered by the local day it falls on, which is all a date shows: the same days come
+        # back on every page of a diary, where each moment would be new.
+        date = (date if date.tzinfo else date.replace(tzinfo=timezone.utc)).astimezone(tzinfo).date()
+    return _formatted(flask_babel.format_date, date, format, rebase, locale, None)
 
 
 def format_datetime(moment=None, format=None, rebase=True):

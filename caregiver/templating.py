@@ -3,6 +3,7 @@ import unicodedata
 from urllib.parse import urlencode
 
 from flask import current_app, request
+from markupsafe import Markup, escape
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
@@ -44,6 +45,27 @@ def register_template_helpers(app):
     app.jinja_env.filters["event_name"] = lambda event_type: catalogue.EVENT_TYPES[event_type]
     # A (region, side) pair as words: "right calf".
     app.jinja_env.filters["join_place"] = lambda place: catalogue.region_label(*place)
+    app.jinja_env.filters["severity_months"] = severity_months
+    app.jinja_env.globals["number"] = number
+
+
+def number(value, digits=1):
+    """A measured value rounded to `digits` in the reader's language, or a dash for none."""
+    return "–" if value is None else format_decimal(round(value, digits))
+
+
+def severity_months(severity_by_month, month_names):
+    """A symptom's typical severity by month as the symptom table shows it, "Jan 3 · Feb – · Mar 4";
+    `month_names` are the months' short names, formatted once for the whole table (ten years of
+    months for thirty symptoms were otherwise 7,000 calls to format)."""
+    shown = {None: "–"}
+    spans = []
+    for name, (_month, typical) in zip(month_names, severity_by_month):
+        value = None if typical is None else round(typical, 0)
+        if value not in shown:
+            shown[value] = format_decimal(value)
+        spans.append(f"<span>{escape(name)} {escape(shown[value])}</span>")
+    return Markup(" · ".join(spans))
 
 
 def here_without_lang():
