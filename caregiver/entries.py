@@ -306,14 +306,22 @@ def quick_symptom(ref, customs):
 STARTER_SYMPTOMS = ("weakness", "cramps", "twitching", "stiffness", "tiredness", "slurred_speech")
 
 
+# The home page's buttons count at most this many of the latest symptom entries: three months of
+# someone logging three a day, and the same cost for a diary of ten years as of two.
+MOST_LOGGED_READS = 300
+
+
 def most_logged_symptoms(patient, customs, limit=6, days=90):
-    """The symptoms this patient logs most in the last `days`, topped up with common ones."""
+    """The symptoms this patient logs most in the last `days` (their latest MOST_LOGGED_READS
+    entries at most), topped up with common ones."""
     since = utc_now() - timedelta(days=days)
+    latest = (select(Entry.symptom_key, Entry.custom_symptom_id)
+              .where(Entry.patient_id == patient.id, Entry.kind == "symptom", Entry.deleted_at.is_(None),
+                     Entry.occurred_at >= since)
+              .order_by(Entry.occurred_at.desc()).limit(MOST_LOGGED_READS).subquery())
     counts = db.session.execute(
-        select(Entry.symptom_key, Entry.custom_symptom_id, func.count())
-        .where(Entry.patient_id == patient.id, Entry.kind == "symptom", Entry.deleted_at.is_(None),
-               Entry.occurred_at >= since)
-        .group_by(Entry.symptom_key, Entry.custom_symptom_id)
+        select(latest.c.symptom_key, latest.c.custom_symptom_id, func.count())
+        .group_by(latest.c.symptom_key, latest.c.custom_symptom_id)
     ).all()
     ranked = sorted((-count, symptom_ref(key, custom)) for key, custom, count in counts)
     refs = [ref for _count, ref in ranked[:limit]]

@@ -55,9 +55,15 @@ def chosen_by(membership):
 
 
 def last_logged(patient_id, kinds):
-    return dict(db.session.execute(
-        select(Entry.kind, func.max(Entry.occurred_at)).where(Entry.patient_id == patient_id, Entry.deleted_at.is_(None),
-                                                              Entry.kind.in_(kinds)).group_by(Entry.kind)).all())
+    """{kind: the latest live entry's time} in one statement, each kind its own look-up from the
+    newest end of ix_entry_patient_kind_occurred (a grouped maximum read every entry of the kinds)."""
+    kinds = sorted(set(kinds))
+    if not kinds:
+        return {}
+    latest = db.session.execute(select(*(
+        select(Entry.occurred_at).where(Entry.patient_id == patient_id, Entry.kind == kind, Entry.deleted_at.is_(None))
+        .order_by(Entry.occurred_at.desc()).limit(1).scalar_subquery().label(f"k{n}") for n, kind in enumerate(kinds)))).one()
+    return {kind: when for kind, when in zip(kinds, latest) if when is not None}
 
 
 def due(patient, now=None):
