@@ -17,8 +17,21 @@ from playwright.sync_api import expect
 from .browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 SAMPLE_RATE = 48_000
-LEAD_SECONDS = 4.0  # the countdown (3 s) runs while the fake microphone already plays the file
-TAIL_SECONDS = 5.0
+# The fake microphone plays the file from the moment the page opens it. The page then loads its
+# audio worklet and counts down 3 s before it listens: the lead leaves a busy machine 3 s more
+# than that, and the tail leaves Stop time to land before the file loops.
+LEAD_SECONDS = 6.0
+TAIL_SECONDS = 8.0
+STOP_AFTER_SOUND = 1.5  # seconds of silence heard after the last word before Stop
+# When the page's microphone opened, for Stop to be timed by the file the microphone plays.
+MICROPHONE_OPENED = """(() => {
+  const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await open(constraints);
+    window.microphoneOpenedAt = Date.now() / 1000;
+    return stream;
+  };
+})();"""
 NOISE_VOLUME = 0.002  # about -60 dB of full scale
 FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 PHONE = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 2, "is_mobile": True,
@@ -131,20 +144,27 @@ class Listening:
         microphone = FAKE_MICROPHONE + [f"--use-file-for-fake-audio-capture={wav}"]
         self.browser = browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + microphone)
         self.page = self.browser.new_context(storage_state=signed_in, **PHONE).new_page()
+        self.page.add_init_script(MICROPHONE_OPENED)
         self.page.goto(url)
         self.page.fill("#note", note)
         self.note = note
 
     def start(self, seconds_of_sound):
         self.page.locator("[data-start]").click()
-        # The file starts with the microphone; Stop once its sound has played (before it loops).
-        self.stop_at = time.monotonic() + LEAD_SECONDS + seconds_of_sound + 0.8
+        self.seconds_of_sound = seconds_of_sound
+        self.expected_stop = time.time() + LEAD_SECONDS + seconds_of_sound + STOP_AFTER_SOUND
 
-    def stop_and_save(self, result, keep_recording=False):
+    def stop(self, result):
+        """Stop once the file's sound has played, timed from when the microphone opened (and the
+        file began), and before the file loops."""
         self.passage = " ".join(self.page.locator("[data-passage]").all_inner_texts())
-        time.sleep(max(0, self.stop_at - time.monotonic()))
+        opened = self.page.wait_for_function("window.microphoneOpenedAt").json_value()
+        stop_at = opened + LEAD_SECONDS + self.seconds_of_sound + STOP_AFTER_SOUND
+        time.sleep(max(0, stop_at - time.time()))
         self.page.locator("[data-stop]").click()
         expect(self.page.locator(f"input[name={result}]")).not_to_have_value("")  # the page filled it
+
+    def save(self, keep_recording=False):
         if keep_recording:
             self.page.check("input[name=keep_recording]")
         with self.page.expect_navigation():
@@ -155,12 +175,16 @@ class Listening:
 def measure_all(browser, signed_in, recordings, result, keep=()):
     """Plays each (wav, seconds of sound, url, note) into a browser of its own and saves what the
     page measured. They run side by side, as the fake microphones play in real time; the longest
-    starts first, so that the others have started long before it ends."""
+    starts first, so that the others have started long before it ends. Every page is stopped on
+    time before any is saved: a save's wait must not make the next Stop late."""
     listenings = []
     for wav, seconds, url, note in sorted(recordings, key=lambda recording: -recording[1]):
         listening = Listening(browser, wav, signed_in, url, note)
         listening.start(seconds)
         listenings.append(listening)
-    for listening in sorted(listenings, key=lambda each: each.stop_at):
-        listening.stop_and_save(result, keep_recording=listening.note in keep)
+    listenings.sort(key=lambda each: each.expected_stop)
+    for listening in listenings:
+        listening.stop(result)
+    for listening in listenings:
+        listening.save(keep_recording=listening.note in keep)
     return listenings

@@ -72,7 +72,8 @@ def test_the_microphone_times_each_languages_passage_within_ten_percent(app, liv
         errors[f"{passage.key} {speed}"] = round(100 * (value - true_rate) / true_rate, 1)
         assert details["passage"] == passage.key and details["method"] == "microphone"
         assert 0 <= details["pause_share"] <= 40 and recording is None
-    assert all(abs(error) <= 10 for error in errors.values()), errors
+    assert all(abs(error) <= 10 for error in errors.values()), "; ".join(
+        f"{reading} {error}%" for reading, error in errors.items())
 
 
 def centre(page, target):
