@@ -6,7 +6,7 @@ Operations commit their own unit of work, so that a view validates, calls one of
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from . import alerts, catalogue
 from .clock import to_local, utc_now
@@ -311,18 +311,19 @@ STARTER_SYMPTOMS = ("weakness", "cramps", "twitching", "stiffness", "tiredness",
 MOST_LOGGED_READS = 300
 
 
+_LATEST_SYMPTOMS = (select(Entry.symptom_key, Entry.custom_symptom_id)
+                    .where(Entry.patient_id == bindparam("patient_id"), Entry.kind == "symptom",
+                           Entry.deleted_at.is_(None), Entry.occurred_at >= bindparam("since"))
+                    .order_by(Entry.occurred_at.desc()).limit(MOST_LOGGED_READS).subquery())
+_MOST_LOGGED = (select(_LATEST_SYMPTOMS.c.symptom_key, _LATEST_SYMPTOMS.c.custom_symptom_id, func.count())
+                .group_by(_LATEST_SYMPTOMS.c.symptom_key, _LATEST_SYMPTOMS.c.custom_symptom_id))
+
+
 def most_logged_symptoms(patient, customs, limit=6, days=90):
     """The symptoms this patient logs most in the last `days` (their latest MOST_LOGGED_READS
     entries at most), topped up with common ones."""
-    since = utc_now() - timedelta(days=days)
-    latest = (select(Entry.symptom_key, Entry.custom_symptom_id)
-              .where(Entry.patient_id == patient.id, Entry.kind == "symptom", Entry.deleted_at.is_(None),
-                     Entry.occurred_at >= since)
-              .order_by(Entry.occurred_at.desc()).limit(MOST_LOGGED_READS).subquery())
-    counts = db.session.execute(
-        select(latest.c.symptom_key, latest.c.custom_symptom_id, func.count())
-        .group_by(latest.c.symptom_key, latest.c.custom_symptom_id)
-    ).all()
+    counts = db.session.connection().execute(_MOST_LOGGED, {
+        "patient_id": patient.id, "since": utc_now() - timedelta(days=days)}).all()
     ranked = sorted((-count, symptom_ref(key, custom)) for key, custom, count in counts)
     refs = [ref for _count, ref in ranked[:limit]]
     refs += [s for s in STARTER_SYMPTOMS if s not in refs]

@@ -5,11 +5,11 @@ chooses which reminders reach them. A reminder is skipped when the thing is alre
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
+from functools import lru_cache
 
 from flask import url_for
 from huey import crontab
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from . import mail, push
 from .clock import to_local, utc_now
@@ -57,13 +57,20 @@ def chosen_by(membership):
 def last_logged(patient_id, kinds):
     """{kind: the latest live entry's time} in one statement, each kind its own look-up from the
     newest end of ix_entry_patient_kind_occurred (a grouped maximum read every entry of the kinds)."""
-    kinds = sorted(set(kinds))
+    kinds = tuple(sorted(set(kinds)))
     if not kinds:
         return {}
-    latest = db.session.execute(select(*(
-        select(Entry.occurred_at).where(Entry.patient_id == patient_id, Entry.kind == kind, Entry.deleted_at.is_(None))
-        .order_by(Entry.occurred_at.desc()).limit(1).scalar_subquery().label(f"k{n}") for n, kind in enumerate(kinds)))).one()
+    latest = db.session.connection().execute(_latest_of(kinds), {"patient_id": patient_id}).one()
     return {kind: when for kind, when in zip(kinds, latest) if when is not None}
+
+
+@lru_cache(maxsize=64)
+def _latest_of(kinds):
+    """Built once for each set of kinds: the home page runs it every time."""
+    return select(*(
+        select(Entry.occurred_at).where(Entry.patient_id == bindparam("patient_id"), Entry.kind == kind,
+                                        Entry.deleted_at.is_(None))
+        .order_by(Entry.occurred_at.desc()).limit(1).scalar_subquery().label(f"k{n}") for n, kind in enumerate(kinds)))
 
 
 def due(patient, now=None):
