@@ -34,6 +34,14 @@ def add_floor_route(diary_app):
     return diary_app
 
 
+def with_floor():
+    """The diary app with F at /bench/floor/<patient id>, for gunicorn ("bench.floor:with_floor()"),
+    so that F is served by the same workers as the pages measured against it."""
+    from app import app as diary_app
+
+    return add_floor_route(diary_app)
+
+
 @app.route("/")
 def minimal():
     return "ok"

@@ -7,6 +7,7 @@ from a tiny C helper built here); the median is reported, and as a ratio to F, t
 (bench/floor.py: base.html, signed in, the membership check, no diary data).
 
 usage: .venv/bin/python bench/instructions.py [--datasets 2y,10y] [--databases sqlite,postgresql]
+                                              [--no-pdf] [--only "patient home,history"]
 writes bench/instructions.json and prints a Markdown table.
 """
 import argparse
@@ -79,6 +80,8 @@ def child(args):
     for number, (label, path) in enumerate(REQUESTS):
         if args.no_pdf and ".pdf" in path:
             continue
+        if args.only and number and not any(label.startswith(want) for want in args.only.split(",")):
+            continue
         url = path.format(p=args.patient)
         pdf = ".pdf" in url
         for _ in range(1 if pdf else 2):
@@ -116,7 +119,7 @@ def counts_from(directory):
     return found
 
 
-def measure(dataset, database, no_pdf=False):
+def measure(dataset, database, no_pdf=False, only=""):
     from serve import prepare
 
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench") \
@@ -126,7 +129,7 @@ def measure(dataset, database, no_pdf=False):
     subprocess.run(["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--callgrind-out-file={workdir}/callgrind.out",
                     "--dump-instr=no", "--compress-strings=no", sys.executable, os.path.abspath(__file__), "--child",
                     "--workdir", workdir, "--email", email, "--password", password, "--patient", str(patient_id),
-                    *(["--no-pdf"] if no_pdf else [])],
+                    *(["--no-pdf"] if no_pdf else []), *(["--only", only] if only else [])],
                    env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     medians = {}
     for (number, how), values in sorted(counts_from(workdir).items()):
@@ -139,6 +142,7 @@ def main():
     parser.add_argument("--datasets", default="2y,10y")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--no-pdf", action="store_true", help="pages only (a PDF takes minutes under valgrind)")
+    parser.add_argument("--only", default="", help="comma-separated labels' beginnings: count these (and F) only")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "instructions.json"))
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--workdir")
@@ -148,7 +152,7 @@ def main():
     args = parser.parse_args()
     if args.child:
         return child(args)
-    results = [measure(dataset, database, args.no_pdf) for database in args.databases.split(",")
+    results = [measure(dataset, database, args.no_pdf, args.only) for database in args.databases.split(",")
                for dataset in args.datasets.split(",")]
     with open(args.out, "w") as out:
         json.dump(results, out, indent=1)
