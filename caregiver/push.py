@@ -6,7 +6,6 @@ import os
 from flask import current_app
 from py_vapid import Vapid
 from py_vapid.utils import b64urlencode
-from pywebpush import WebPushException, webpush
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import delete, select
 
@@ -105,6 +104,10 @@ def send(outgoing):
     user = db.session.get(User, outgoing.user_id) if outgoing.user_id else None
     if subscription is None or user is None:
         raise delivery.Gone("no such device")
+    # Imported here: only the job workers send, and pywebpush brings requests and aiohttp, some
+    # 20 MB in every web worker that never uses them.
+    from pywebpush import WebPushException, webpush
+
     try:
         webpush({"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
                 json.dumps(payload(outgoing, user), ensure_ascii=False), vapid_private_key=vapid_keys()["private"],
