@@ -133,7 +133,7 @@ def timed(client, path, times):
     asks with a query of its own, so that a kept PDF (caregiver/pages.py) is made afresh each time."""
     client.request("GET", path)
     durations = []
-    for attempt in range(times):
+    for _ in range(times):
         started = time.perf_counter()
         response, data = client.request("GET", f"{path}&fresh={uuid.uuid4().hex}" if "?" in path else path)
         assert response.status == 200 and data[:4] == b"%PDF", (path, response.status)
