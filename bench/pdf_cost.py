@@ -51,7 +51,7 @@ def child(dataset, email):
             pages = 0
             for _ in range(TIMES + 1):  # the first warms the fonts and templates up
                 started = time.process_time()
-                summary = summary_for(patient, form.choice(), user.timezone)
+                summary = summary_for(patient, form.choice(), user.timezone, appendix=form.options("en")["appendix"])
                 made_summary = time.process_time()
                 html = render_summary_html(patient, summary, form.options("en"), for_pdf=True)
                 made_html = time.process_time()

@@ -176,8 +176,8 @@ def write_summary(patient_id, since_day, until_day, language, paper, tz, out):
         owner = db.session.scalar(select(Membership).where(
             Membership.patient_id == patient.id, Membership.role == "owner").order_by(Membership.id))
         tz = owner.user.timezone if owner else "UTC"
-    summary = summary_for(patient, RangeChoice("custom", since_day, until_day), tz)
     options = {"language": language, "paper": paper, "notes": True, "carer": True, "appendix": True}
+    summary = summary_for(patient, RangeChoice("custom", since_day, until_day), tz, appendix=options["appendix"])
     document = summary_pdf(patient, summary, options)
     with open(out, "wb") as pdf:
         pdf.write(document)

@@ -1,6 +1,7 @@
 """Monthly tallies (caregiver/tallies.py) never disagree with the entries: after every kind of write,
-each kept tally is what its month's entries make now, and the trends page's summary equals the one
-made from every entry, for every range and in zones east and west of the diary's."""
+each kept tally is what its month's entries make now, and the trends page's summary and a printed
+summary without its appendix equal the one made from every entry, for every range and in zones
+east and west of the diary's."""
 import io
 from datetime import date, datetime, timedelta
 
@@ -28,13 +29,26 @@ def shown(summary):
             summary.medications, summary.alerts)
 
 
+def printed(summary):
+    """Every part of a summary that the printed one shows without its appendix."""
+    return (*shown(summary), summary.red_flags, summary.notes, summary.notes_total, summary.entered_by,
+            summary.topics, summary.sources, summary.weakness_places)
+
+
 def assert_tallies_agree(app, patient_id):
     with app.app_context():
         patient, now = db.session.get(Patient, patient_id), utc_now()
         for zone in ZONES:
             for choice in CHOICES:
-                assert shown(trends_for(patient, choice, zone, now)) == shown(summary_for(patient, choice, zone, now)), \
-                    (zone, choice)
+                every_entry = summary_for(patient, choice, zone, now, appendix=True)
+                assert every_entry.entries is not None
+                assert shown(trends_for(patient, choice, zone, now)) == shown(every_entry), (zone, choice)
+                without_appendix = summary_for(patient, choice, zone, now)
+                assert without_appendix.entries is None
+                assert printed(without_appendix) == printed(every_entry), (zone, choice)
+        # What the comparison covers is there to compare.
+        assert all((every_entry.red_flags, every_entry.notes, every_entry.weakness_places,
+                    every_entry.sources.get("patient"), every_entry.sources.get("carer"), every_entry.topics))
         kept = db.session.scalars(select(MonthTally).where(MonthTally.patient_id == patient_id)).all()
         assert kept, "the trends page keeps tallies"
         for row in kept:

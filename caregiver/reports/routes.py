@@ -19,7 +19,8 @@ from .forms import ShareForm, report_form, report_query
 def summary_and_options(patient, query, tz, shown=EVERYTHING):
     """The summary and options that report choices (a query string, or a share link's) ask for."""
     form = report_form(query)
-    return summary_for(patient, form.choice(), tz, shown=shown), form.options(str(get_locale()))
+    options = form.options(str(get_locale()))
+    return summary_for(patient, form.choice(), tz, shown=shown, appendix=options["appendix"]), options
 
 
 def link_summary_and_options(link):

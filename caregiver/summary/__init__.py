@@ -2,18 +2,22 @@
 the summary command: the range (ranges) → the rows read for it (read) → pure parts (parts).
 
 The trends page's summary (trends_for) reads whole months as tallies, and leaves out the parts it
-does not show (the entries one by one, red flags, notes, topics); everything it shows is the same."""
+does not show (the entries one by one, red flags, notes, topics); everything it shows is the same.
+A printed summary reads its entries one by one only for the appendix that lists them."""
 from .parts import EVERYTHING, Period, Profile, Shown, build
 from ..catalogue import RangeChoice
 from .ranges import summary_span
-from .read import read_diary, read_trends
+from .read import read_diary, read_printed, read_trends
 
 
-def summary_for(patient, choice, tz, now=None, shown=EVERYTHING):
+def summary_for(patient, choice, tz, now=None, shown=EVERYTHING, appendix=False):
     """The summary of the range `choice` (a RangeChoice) asks for, in the time zone `tz`, with the
-    parts `shown` (a Shown)."""
+    parts `shown` (a Shown), and its entries one by one if `appendix`."""
     span = summary_span(patient, choice, tz, now)
-    return build_summary(patient, span.since, span.until, tz, span.last_visit, shown)
+    if appendix or not shown.coping:  # tallies count the carer's own entries
+        return build_summary(patient, span.since, span.until, tz, span.last_visit, shown)
+    period = Period(span.since, span.until, tz, span.last_visit.occurred_at if span.last_visit is not None else None)
+    return build(Profile.of(patient), period, read_printed(patient, period), shown)
 
 
 def trends_for(patient, choice, tz, now=None):

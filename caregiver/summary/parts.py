@@ -98,6 +98,52 @@ class DiaryRows:
     symptom_names: dict | None = None  # the family's own symptoms, "custom-12": (name, group)
     since_visit: tuple | None = None  # (symptom ref, severity) logged in the range since the last appointment
     complete: bool = True  # False: entries holds only SERIES_KINDS (what the trends page shows one by one)
+    # A printed summary without its appendix reads, of the other entries, only what it names and
+    # counts; the trends page leaves this None, and from complete rows it is made from the entries.
+    recorded: "Recorded | None" = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a summary says of each entry in the range besides the tallies and the points: the
+    entries it names (red flags and notes) and how many each account entered, and where."""
+
+    marked: tuple = ()  # EntryRow, oldest first: at least every entry that may be a red flag or has a note
+    reporters: tuple = ()  # (account id, source, entries, first entry's time) for each account and source
+    weakness: tuple = ()  # ((region, side), entries, first entry's time) for weakness logged with a region
+
+
+def recorded_of(entries):
+    """The Recorded of every entry, as read_printed reads it from the database."""
+    reporters, weakness = {}, {}
+    for entry in entries:
+        counted = reporters.get((entry.reported_by_id, entry.source))
+        reporters[entry.reported_by_id, entry.source] = (counted[0] + 1, counted[1]) if counted else (1, entry.occurred_at)
+        if entry.kind == "symptom" and entry.symptom_key == "weakness" and entry.region:
+            counted = weakness.get((entry.region, entry.side))
+            weakness[entry.region, entry.side] = (counted[0] + 1, counted[1]) if counted else (1, entry.occurred_at)
+    return Recorded(marked=tuple(entries),
+                    reporters=tuple((user_id, source, n, first) for (user_id, source), (n, first) in reporters.items()),
+                    weakness=tuple((place, n, first) for place, (n, first) in weakness.items()))
+
+
+def most_first(counted):
+    """The keys of (key, times, first time) rows, the most times first, then the earliest."""
+    return [key for key, _times, _first in sorted(counted, key=lambda row: (-row[1], row[2], str(row[0])))]
+
+
+def entered_part(reporters, names):
+    """How many entries each source made (sources), and each account, most first (entered_by:
+    (name, entries), left out when `names` is None)."""
+    accounts, sources = {}, Counter()
+    for user_id, source, times, first in reporters:
+        known = accounts.get(user_id)
+        accounts[user_id] = (known[0] + times, min(known[1], first)) if known else (times, first)
+        sources[source] += times
+    entered_by = () if names is None else tuple(
+        (names.get(user_id) or "?", accounts[user_id][0])
+        for user_id in most_first((user_id, times, first) for user_id, (times, first) in accounts.items()))
+    return {"sources": dict(sources), "entered_by": entered_by}
 
 
 # The kinds of entry the trends page shows one by one: points on a chart, rows of a table.
@@ -236,7 +282,8 @@ def measures_part(measured):
 class Summary:
     profile: Profile
     period: Period
-    # entries, entered_by, red_flags, topics, notes and notes_total are None on the trends page (DiaryRows.complete)
+    # entries are None unless every entry was read (the appendix shows them); entered_by, red_flags,
+    # topics, notes, notes_total, sources and weakness_places are None on the trends page
     entries: tuple  # EntryRow, oldest first
     logged_days: tuple  # local dates with at least one entry
     entered_by: tuple  # (account name, entries), most first
@@ -255,6 +302,8 @@ class Summary:
     shown: Shown = EVERYTHING  # what of the team's own this summary includes
     alerts: tuple = ()  # RaisedAlert
     measures: tuple = ()  # MeasureTrend
+    sources: dict | None = None  # entry source ("patient", "carer"): entries
+    weakness_places: tuple | None = None  # where weakness was logged, most often first: (region, side)
 
     @property
     def measured_alerts(self):
@@ -274,7 +323,7 @@ class Summary:
 
     def reported_count(self, source):
         """Entries the patient reported themself ("patient"), or a carer observed ("carer")."""
-        return sum(1 for e in self.entries if e.source == source)
+        return self.sources.get(source, 0)
 
     @property
     def niv_recent_mean(self):
@@ -285,13 +334,6 @@ class Summary:
     @property
     def carer_mean(self):
         return mean(score for _when, score in self.carer_scores) if self.carer_scores else None
-
-    @property
-    def weakness_places(self):
-        """Where weakness was logged, most often first: [(region, side), ...]."""
-        places = Counter((e.region, e.side) for e in self.entries
-                         if e.kind == "symptom" and e.symptom_key == "weakness" and e.region)
-        return [place for place, _count in places.most_common()]
 
     @property
     def red_flag_counts(self):
@@ -459,8 +501,8 @@ def topics_for(profile, function, weight, symptoms, counts, red_flags, carer_sco
 def build(profile, period, rows, shown=EVERYTHING):
     """The whole summary of `period` from the rows read for it, with only the parts `shown`.
 
-    From rows that are not complete (the trends page's), the parts made from every entry (the
-    entries, red flags, notes, who entered what, topics) are None."""
+    From rows that are not complete, the entries are None; without a Recorded either (the trends
+    page's), so are the red flags, notes, who entered what, where and the topics."""
     entries = rows.entries if shown.coping else tuple(e for e in rows.entries if e.kind != "carer")
     if rows.tallies is not None and not shown.coping:
         raise ValueError("tallies count the carer's own entries")
@@ -477,16 +519,15 @@ def build(profile, period, rows, shown=EVERYTHING):
     counts = counts_part(tallies, period.months, names)
     symptoms = symptoms_part(tallies, names, period, rows.before_visit, since_visit, rows.ever_before_visit)
     carer_scores = tuple((e.occurred_at, e.value) for e in by_kind["carer"])
-    complete = {}
-    if rows.complete:
-        red_flags = tuple((e, flag) for e in entries if (flag := rules.logged_flag(e)))
-        notes, notes_total = select_notes(entries, red_flags)
-        reporters = Counter(e.reported_by_id for e in entries)
-        complete = dict(
-            entries=entries, red_flags=red_flags, notes=notes, notes_total=notes_total,
-            entered_by=tuple((rows.reporter_names.get(user_id) or "?", n) for user_id, n in reporters.most_common())
-            if shown.names else (),
-            topics=topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores))
+    recorded = recorded_of(entries) if rows.complete else rows.recorded
+    named = {}
+    if recorded is not None:
+        red_flags = tuple((e, flag) for e in recorded.marked if (flag := rules.logged_flag(e)))
+        notes, notes_total = select_notes(recorded.marked, red_flags)
+        named = dict(red_flags=red_flags, notes=notes, notes_total=notes_total,
+                     weakness_places=tuple(most_first(recorded.weakness)),
+                     topics=topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores),
+                     **entered_part(recorded.reporters, rows.reporter_names if shown.names else None))
     return Summary(
         profile=profile, period=period,
         logged_days=tuple(day for month in sorted(tallies) for day in tallies[month].day_dates(month)),
@@ -494,5 +535,6 @@ def build(profile, period, rows, shown=EVERYTHING):
         niv_hours=tuple((e.occurred_at, e.value) for e in by_kind["niv"]), carer_scores=carer_scores,
         open_questions=rows.open_questions if shown.questions else (), medications=rows.medications,
         shown=shown, alerts=rows.alerts, measures=measures_part(by_kind["measure"]),
-        **(complete or dict.fromkeys(("entries", "red_flags", "notes", "notes_total", "entered_by", "topics"))),
+        entries=entries if rows.complete else None,
+        **(named or dict.fromkeys(("red_flags", "notes", "notes_total", "entered_by", "topics"))),
     )

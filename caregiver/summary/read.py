@@ -1,26 +1,30 @@
 """What a summary reads from the database for a period: plain rows, a few queries, nothing computed.
 
-A printed summary reads every entry of the range (read_diary). The trends page reads whole months
-as kept tallies, and one by one only the entries of the part-months at the ends of the range and
-those it shows as points (read_trends), so that its cost follows the months shown, not the entries.
+The trends page reads whole months as kept tallies, and one by one only the entries of the
+part-months at the ends of the range and those it shows as points (read_trends), so that its cost
+follows the months shown, not the entries. A printed summary reads the same, and of the other
+entries only those it names and the counts it gives (read_printed); every entry of the range
+(read_diary) only for the appendix that lists them, or without the carer's own, which the tallies count.
 
 The statements the trends page runs every time are built once, with bind parameters: building
 and keying a statement again cost as much as running it (about 0.2 ms each, and there are a dozen).
 """
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, exists, literal, select
+from sqlalchemy import and_, bindparam, exists, func, literal, or_, select
 
+from .. import rules
 from ..clock import to_local
 from ..entries import live_entries
 from ..rows import parse_symptom_ref, read_rows, row_statement, rows_of, symptom_ref
 from ..extensions import db
 from ..models import Alert, CheckInItem, CustomSymptom, Entry, User
 from ..tallies import month_tallies, read_tally_rows, tally_rows, whole_months
-from .parts import SERIES_KINDS, DiaryRows, RaisedAlert
+from .parts import SERIES_KINDS, DiaryRows, RaisedAlert, Recorded
 
 PATIENT = bindparam("patient_id")
 SINCE, UNTIL = bindparam("since"), bindparam("until")
@@ -32,10 +36,13 @@ def read_diary(patient, period):
     entries = read_rows(
         live.where(Entry.occurred_at >= period.since, Entry.occurred_at < period.until, Entry.kind != "question")
         .order_by(Entry.occurred_at, Entry.id), period.tz)
-    reporter_ids = {e.reported_by_id for e in entries}
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(reporter_ids))).all()) if reporter_ids else {}
-    return DiaryRows(entries=entries, reporter_names=names, **read_around(
+    return DiaryRows(entries=entries, reporter_names=names_of({e.reported_by_id for e in entries}), **read_around(
         patient, period, [e.id for e in entries if e.kind == "checkin"], {e.ref for e in entries if e.kind == "symptom"}))
+
+
+def names_of(user_ids):
+    user_ids = [user_id for user_id in user_ids if user_id is not None]
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
 
 
 class Point(NamedTuple):
@@ -78,6 +85,38 @@ def read_trends(patient, period):
     return DiaryRows(entries=points, tallies=tallies, symptom_names=names, since_visit=since_visit, complete=False,
                      **read_around(patient, period, [p.id for p in points if p.kind == "checkin"],
                                    {ref for tally in tallies.values() for ref in tally.symptoms}))
+
+
+IN_RANGE = (*LIVE, Entry.kind != "question", Entry.occurred_at >= SINCE, Entry.occurred_at < UNTIL)
+
+
+def _may_be_red_flag():
+    """Entries of a kind and symptom or event that a logged red flag matches (rules.logged_flag decides)."""
+    what = {"symptom": Entry.symptom_key, "event": Entry.event_type}
+    return or_(*(and_(Entry.kind == kind, what[kind] == match) if kind in what else Entry.kind == kind
+                 for kind, match in rules.LOGGED_FLAGS_BY_MATCH))
+
+
+_MARKED = row_statement(*IN_RANGE, or_(_may_be_red_flag(), and_(Entry.note.is_not(None), Entry.note != "",
+                                                                 Entry.kind != "medication"))
+                        ).order_by(Entry.occurred_at, Entry.id)
+_REPORTERS = (select(Entry.reported_by_id, Entry.source, func.count(), func.min(Entry.occurred_at))
+              .where(*IN_RANGE).group_by(Entry.reported_by_id, Entry.source))
+_WEAKNESS = (select(Entry.region, Entry.side, func.count(), func.min(Entry.occurred_at))
+             .where(*IN_RANGE, Entry.kind == "symptom", Entry.symptom_key == "weakness", Entry.region.is_not(None),
+                    Entry.region != "").group_by(Entry.region, Entry.side))
+
+
+def read_printed(patient, period):
+    """A printed summary's rows without the appendix: the trends page's, with the Recorded of the
+    range read as the entries that may be red flags or have a note, and two counts."""
+    trends = read_trends(patient, period)  # first: making missing tallies ends its transaction
+    connection = db.session.connection()
+    values = {"patient_id": patient.id, "since": period.since, "until": period.until}
+    reporters = tuple(tuple(row) for row in connection.execute(_REPORTERS, values))
+    recorded = Recorded(marked=rows_of(_MARKED, values, period.tz), reporters=reporters, weakness=tuple(
+        ((region, side), times, first) for region, side, times, first in connection.execute(_WEAKNESS, values)))
+    return replace(trends, recorded=recorded, reporter_names=names_of({user_id for user_id, *_rest in reporters}))
 
 
 _SCORES = select(CheckInItem.entry_id, CheckInItem.domain, CheckInItem.score).where(
