@@ -257,9 +257,10 @@ class Recording(db.Model):
 
 
 class MonthTally(db.Model):
-    """What the trends page reads of one whole local month of a diary, instead of its entries:
-    the days with entries, the events by type, and each symptom's count, severities and first and
-    last times (caregiver/tallies.py makes, reads and drops them; never edited in place)."""
+    """What the trends page and a printed summary read of one whole local month of a diary,
+    instead of its entries: the days with entries, the events by type, each symptom's count,
+    severities and first and last times, the notes, who entered the entries and where weakness
+    was (caregiver/tallies.py makes, reads and drops them; never edited in place)."""
 
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True)
     zone: Mapped[str] = mapped_column(String(64), primary_key=True)  # the reader's time zone

@@ -1,5 +1,6 @@
-"""Monthly tallies: what a summary needs of a whole local month's symptoms, events and days with
-entries, kept so that the trends page reads one row a month instead of every entry (issue 18).
+"""Monthly tallies: what a summary needs of a whole local month's symptoms, events, days with
+entries, notes, who entered them and where weakness was, kept so that the trends page and a
+printed summary read one row a month instead of every entry (issue 18).
 
 A tally is made from entries by one function, tally_rows(), which the summary also uses for the
 entries it reads itself (the part-months at the edges of a range, and every entry of a printed
@@ -18,7 +19,7 @@ from functools import lru_cache
 from itertools import groupby
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, inspect, or_, select, update
+from sqlalchemy import and_, bindparam, delete, inspect, or_, select, update
 
 from .clock import start_of_day, to_local
 from .extensions import db
@@ -59,6 +60,21 @@ class SymptomTally:
         self.last = other.last if self.last is None or other.last > self.last else self.last
 
 
+def counted(counts, key, when):
+    """Count one more `key` at `when` in {key: (times, first time)}."""
+    times, first = counts.get(key, (0, when))
+    counts[key] = (times + 1, min(first, when))
+
+
+def merged(counts, more):
+    """{key: (times, first time)} of both."""
+    both = dict(counts)
+    for key, (times, first) in more.items():
+        known = both.get(key)
+        both[key] = (known[0] + times, min(known[1], first)) if known else (times, first)
+    return both
+
+
 @dataclass
 class Tally:
     """One local month (or the part of it a range covers)."""
@@ -66,18 +82,28 @@ class Tally:
     days: int = 0  # bit n - 1 set: an entry (not a question) on day n of the month
     events: dict = field(default_factory=dict)  # event type: times
     symptoms: dict = field(default_factory=dict)  # symptom ref: SymptomTally
+    notes: int = 0  # entries with a note, medicines' aside (summary.parts.select_notes)
+    reporters: dict = field(default_factory=dict)  # (account id, source): (entries, first entry's time)
+    weakness: dict = field(default_factory=dict)  # (region, side) of weakness logged with a region: (times, first)
 
     def to_json(self):
         return {"days": self.days, "events": self.events,
                 "symptoms": {ref: [s.count, {str(k): v for k, v in s.severities.items()}, s.first.isoformat(),
-                                   s.last.isoformat()] for ref, s in self.symptoms.items()}}
+                                   s.last.isoformat()] for ref, s in self.symptoms.items()},
+                "notes": self.notes,
+                "reporters": [[*key, times, first.isoformat()] for key, (times, first) in self.reporters.items()],
+                "weakness": [[*key, times, first.isoformat()] for key, (times, first) in self.weakness.items()]}
 
     @classmethod
     def from_json(cls, data):
+        def counts(rows):
+            return {(one, two): (times, datetime.fromisoformat(first)) for one, two, times, first in rows}
+
         return cls(data["days"], dict(data["events"]), {
             ref: SymptomTally(count, {int(k): v for k, v in severities.items()}, datetime.fromisoformat(first),
                               datetime.fromisoformat(last))
-            for ref, (count, severities, first, last) in data["symptoms"].items()})
+            for ref, (count, severities, first, last) in data["symptoms"].items()},
+            data["notes"], counts(data["reporters"]), counts(data["weakness"]))
 
     def day_dates(self, month):
         days, day = [], 1
@@ -91,8 +117,8 @@ class Tally:
 
 
 def tally_rows(rows):
-    """{first of local month: Tally} of entries (anything with kind, occurred_at, local,
-    symptom_key, custom_symptom_id, severity and event_type); questions are not counted."""
+    """{first of local month: Tally} of entries (anything with the fields of a TallyRow); questions
+    are not counted."""
     tallies = {}
     for row in rows:
         if row.kind == "question":
@@ -109,8 +135,13 @@ def tally_rows(rows):
             if symptom is None:
                 symptom = tally.symptoms[ref] = SymptomTally()
             symptom.add(row.occurred_at, row.severity)
+            if row.symptom_key == "weakness" and row.region:
+                counted(tally.weakness, (row.region, row.side), row.occurred_at)
         elif row.kind == "event":
             tally.events[row.event_type] = tally.events.get(row.event_type, 0) + 1
+        if row.note and row.kind != "medication":
+            tally.notes += 1
+        counted(tally.reporters, (row.reported_by_id, row.source), row.occurred_at)
     return tallies
 
 
@@ -123,6 +154,11 @@ class TallyRow(NamedTuple):
     custom_symptom_id: int | None
     severity: int | None
     event_type: str | None
+    region: str | None
+    side: str | None
+    note: bool  # has one
+    source: str
+    reported_by_id: int | None
     local: datetime
 
 
@@ -141,7 +177,8 @@ def read_tally_rows(patient_id, spans, tz):
 def _tally_rows_statement(spans):
     """Built once for each number of spans: building and keying it cost as much as running it."""
     return (select(Entry.kind, Entry.occurred_at, Entry.symptom_key, Entry.custom_symptom_id, Entry.severity,
-                   Entry.event_type)
+                   Entry.event_type, Entry.region, Entry.side, and_(Entry.note.is_not(None), Entry.note != ""),
+                   Entry.source, Entry.reported_by_id)
             .where(Entry.patient_id == bindparam("patient_id"), Entry.deleted_at.is_(None), Entry.kind != "question",
                    or_(*((Entry.occurred_at >= bindparam(f"s{n}")) & (Entry.occurred_at < bindparam(f"u{n}"))
                          for n in range(spans)))))

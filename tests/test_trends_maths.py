@@ -140,7 +140,7 @@ def test_a_summary_is_built_from_hand_made_rows_without_a_database():
     )
     rows = DiaryRows(entries=entries, checkin_scores={1: {"swallowing": 4, "walking": 4}, 7: {"swallowing": 3,
                                                                                                 "walking": 2}},
-                     reporter_names={1: "Priya"}, before_visit=(("cramps", 3),), ever_before_visit=frozenset({"cramps"}))
+                     reporter_names={1: "Priya"}, before_visit=(("cramps", 3, 1),), ever_before_visit=frozenset({"cramps"}))
     summary = build(Profile(usual_weight_kg=80.0, height_cm=180.0, onset_month=date(2025, 3, 1)), period, rows)
     assert summary.function.latest.total == 36 and summary.function.items_fell == {"swallowing": (4, 3),
                                                                                  "walking": (4, 2)}

@@ -11,7 +11,7 @@ from statistics import mean
 from .. import catalogue, rules
 from ..clock import to_local
 from .. import maths
-from ..tallies import SymptomTally, tally_rows
+from ..tallies import SymptomTally, merged, tally_rows
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class DiaryRows:
     checkin_scores: dict = field(default_factory=dict)  # check-in entry id: {domain: score}
     reporter_names: dict = field(default_factory=dict)  # account id: name
     weight_at_visit: float | None = None  # the last weight up to a day after the last appointment
-    before_visit: tuple = ()  # (symptom ref, severity) in the same length of time before the appointment
+    before_visit: tuple = ()  # (symptom ref, severity, times) in as long a time just before the appointment
     ever_before_visit: frozenset = frozenset()  # symptom refs logged at any time before the appointment
     open_questions: tuple = ()  # EntryRow
     medications: tuple = ()  # EntryRow: taken at some time in the range
@@ -96,35 +96,11 @@ class DiaryRows:
     # these None and they are made from the entries.
     tallies: dict | None = None  # first of local month: tallies.Tally of the range's part of it
     symptom_names: dict | None = None  # the family's own symptoms, "custom-12": (name, group)
-    since_visit: tuple | None = None  # (symptom ref, severity) logged in the range since the last appointment
+    since_visit: tuple | None = None  # (symptom ref, severity, times) in the range since the last appointment
     complete: bool = True  # False: entries holds only SERIES_KINDS (what the trends page shows one by one)
-    # A printed summary without its appendix reads, of the other entries, only what it names and
-    # counts; the trends page leaves this None, and from complete rows it is made from the entries.
-    recorded: "Recorded | None" = None
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What a summary says of each entry in the range besides the tallies and the points: the
-    entries it names (red flags and notes) and how many each account entered, and where."""
-
-    marked: tuple = ()  # EntryRow, oldest first: at least every entry that may be a red flag or has a note
-    reporters: tuple = ()  # (account id, source, entries, first entry's time) for each account and source
-    weakness: tuple = ()  # ((region, side), entries, first entry's time) for weakness logged with a region
-
-
-def recorded_of(entries):
-    """The Recorded of every entry, as read_printed reads it from the database."""
-    reporters, weakness = {}, {}
-    for entry in entries:
-        counted = reporters.get((entry.reported_by_id, entry.source))
-        reporters[entry.reported_by_id, entry.source] = (counted[0] + 1, counted[1]) if counted else (1, entry.occurred_at)
-        if entry.kind == "symptom" and entry.symptom_key == "weakness" and entry.region:
-            counted = weakness.get((entry.region, entry.side))
-            weakness[entry.region, entry.side] = (counted[0] + 1, counted[1]) if counted else (1, entry.occurred_at)
-    return Recorded(marked=tuple(entries),
-                    reporters=tuple((user_id, source, n, first) for (user_id, source), (n, first) in reporters.items()),
-                    weakness=tuple((place, n, first) for place, (n, first) in weakness.items()))
+    # A printed summary without its appendix reads, of the other entries, only those it may name
+    # (red flags and notes); the trends page leaves this None; from complete rows, it is the entries.
+    marked: tuple | None = None  # EntryRow, oldest first: every red flag, and every note select_notes might choose
 
 
 def most_first(counted):
@@ -132,18 +108,23 @@ def most_first(counted):
     return [key for key, _times, _first in sorted(counted, key=lambda row: (-row[1], row[2], str(row[0])))]
 
 
-def entered_part(reporters, names):
-    """How many entries each source made (sources), and each account, most first (entered_by:
-    (name, entries), left out when `names` is None)."""
+def counted_part(tallies, names):
+    """From the tallies: how many notes (notes_total), how many entries each source made
+    (sources), where weakness was logged, most often first, and how many entries each account
+    made, most first (entered_by: (name, entries); left out when `names` is None)."""
+    reporters, weakness = {}, {}
+    for tally in tallies.values():
+        reporters, weakness = merged(reporters, tally.reporters), merged(weakness, tally.weakness)
     accounts, sources = {}, Counter()
-    for user_id, source, times, first in reporters:
-        known = accounts.get(user_id)
-        accounts[user_id] = (known[0] + times, min(known[1], first)) if known else (times, first)
+    for (user_id, source), (times, first) in reporters.items():
+        accounts = merged(accounts, {user_id: (times, first)})
         sources[source] += times
     entered_by = () if names is None else tuple(
         (names.get(user_id) or "?", accounts[user_id][0])
         for user_id in most_first((user_id, times, first) for user_id, (times, first) in accounts.items()))
-    return {"sources": dict(sources), "entered_by": entered_by}
+    places = most_first((place, times, first) for place, (times, first) in weakness.items())
+    return {"notes_total": sum(tally.notes for tally in tallies.values()), "sources": dict(sources),
+            "entered_by": entered_by, "weakness_places": tuple(places)}
 
 
 # The kinds of entry the trends page shows one by one: points on a chart, rows of a table.
@@ -435,10 +416,10 @@ def symptoms_part(tallies, names, period, before_visit, since_visit, ever_before
     visit_at = period.visit_at
     weeks = (period.until - visit_at).total_seconds() / 604800 if visit_at else None
     before, since = defaultdict(list), defaultdict(list)
-    for ref, severity in before_visit:
-        before[ref].append(severity)
-    for ref, severity in since_visit:
-        since[ref].append(severity)
+    for ref, severity, times in before_visit:
+        before[ref] += [severity] * times
+    for ref, severity, times in since_visit:
+        since[ref] += [severity] * times
     weeks_in_range = period.days_covered / 7
     months = period.months
     rows = []
@@ -472,9 +453,9 @@ def select_notes(entries, red_flags):
     appointments first, then the most recent others, NOTES_SHOWN at most."""
     flagged = {entry.id for entry, _flag in red_flags}
     noted = [e for e in entries if e.note and e.kind != "medication"]
-    ranked = sorted(noted, key=lambda e: (e.id in flagged or e.kind in ("event", "visit"), e.occurred_at),
+    ranked = sorted(noted, key=lambda e: (e.id in flagged or e.kind in ("event", "visit"), e.occurred_at, e.id),
                     reverse=True)
-    return tuple(sorted(ranked[:NOTES_SHOWN], key=lambda e: (e.occurred_at, e.id))), len(noted)
+    return tuple(sorted(ranked[:NOTES_SHOWN], key=lambda e: (e.occurred_at, e.id)))
 
 
 def topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores):
@@ -501,8 +482,8 @@ def topics_for(profile, function, weight, symptoms, counts, red_flags, carer_sco
 def build(profile, period, rows, shown=EVERYTHING):
     """The whole summary of `period` from the rows read for it, with only the parts `shown`.
 
-    From rows that are not complete, the entries are None; without a Recorded either (the trends
-    page's), so are the red flags, notes, who entered what, where and the topics."""
+    From rows that are not complete, the entries are None; without marked entries either (the
+    trends page's), so are the red flags, notes, who entered what, where and the topics."""
     entries = rows.entries if shown.coping else tuple(e for e in rows.entries if e.kind != "carer")
     if rows.tallies is not None and not shown.coping:
         raise ValueError("tallies count the carer's own entries")
@@ -512,22 +493,22 @@ def build(profile, period, rows, shown=EVERYTHING):
     tallies = rows.tallies if rows.tallies is not None else tally_rows(entries)
     names = rows.symptom_names if rows.symptom_names is not None else names_of(entries)
     visit_at = period.visit_at
-    since_visit = rows.since_visit if rows.since_visit is not None else tuple(
-        (e.ref, e.severity) for e in by_kind["symptom"] if visit_at and e.occurred_at >= visit_at)
+    since_visit = rows.since_visit
+    if since_visit is None:
+        logged = Counter((e.ref, e.severity) for e in by_kind["symptom"] if visit_at and e.occurred_at >= visit_at)
+        since_visit = tuple((ref, severity, times) for (ref, severity), times in logged.items())
     function = function_part(by_kind["checkin"], rows.checkin_scores, profile, period.tz)
     weight = weight_part(by_kind["weight"], profile, rows.weight_at_visit)
     counts = counts_part(tallies, period.months, names)
     symptoms = symptoms_part(tallies, names, period, rows.before_visit, since_visit, rows.ever_before_visit)
     carer_scores = tuple((e.occurred_at, e.value) for e in by_kind["carer"])
-    recorded = recorded_of(entries) if rows.complete else rows.recorded
+    marked = entries if rows.complete else rows.marked
     named = {}
-    if recorded is not None:
-        red_flags = tuple((e, flag) for e in recorded.marked if (flag := rules.logged_flag(e)))
-        notes, notes_total = select_notes(recorded.marked, red_flags)
-        named = dict(red_flags=red_flags, notes=notes, notes_total=notes_total,
-                     weakness_places=tuple(most_first(recorded.weakness)),
+    if marked is not None:
+        red_flags = tuple((e, flag) for e in marked if (flag := rules.logged_flag(e)))
+        named = dict(red_flags=red_flags, notes=select_notes(marked, red_flags),
                      topics=topics_for(profile, function, weight, symptoms, counts, red_flags, carer_scores),
-                     **entered_part(recorded.reporters, rows.reporter_names if shown.names else None))
+                     **counted_part(tallies, rows.reporter_names if shown.names else None))
     return Summary(
         profile=profile, period=period,
         logged_days=tuple(day for month in sorted(tallies) for day in tallies[month].day_dates(month)),
@@ -536,5 +517,5 @@ def build(profile, period, rows, shown=EVERYTHING):
         open_questions=rows.open_questions if shown.questions else (), medications=rows.medications,
         shown=shown, alerts=rows.alerts, measures=measures_part(by_kind["measure"]),
         entries=entries if rows.complete else None,
-        **(named or dict.fromkeys(("red_flags", "notes", "notes_total", "entered_by", "topics"))),
+        **(named or dict.fromkeys(("red_flags", "notes", "topics", "notes_total", "entered_by"))),
     )

@@ -24,7 +24,7 @@ from ..rows import parse_symptom_ref, read_rows, row_statement, rows_of, symptom
 from ..extensions import db
 from ..models import Alert, CheckInItem, CustomSymptom, Entry, User
 from ..tallies import month_tallies, read_tally_rows, tally_rows, whole_months
-from .parts import SERIES_KINDS, DiaryRows, RaisedAlert, Recorded
+from .parts import NOTES_SHOWN, SERIES_KINDS, DiaryRows, RaisedAlert
 
 PATIENT = bindparam("patient_id")
 SINCE, UNTIL = bindparam("since"), bindparam("until")
@@ -60,10 +60,18 @@ class Point(NamedTuple):
 # Not ordered in SQL: SQLite then walks every entry of the range in time order, not just these kinds.
 _POINTS = select(Entry.id, Entry.kind, Entry.occurred_at, Entry.value, Entry.measure, Entry.details).where(
     *LIVE, Entry.kind.in_(SERIES_KINDS), Entry.occurred_at >= SINCE, Entry.occurred_at < UNTIL)
-_SEVERITIES = (select(Entry.symptom_key, Entry.custom_symptom_id, Entry.severity)
-               .where(*LIVE, Entry.kind == "symptom", Entry.occurred_at >= SINCE, Entry.occurred_at < UNTIL))
+# Counted in SQL: since a visit long ago, they are thousands of rows.
+_SEVERITIES = (select(Entry.symptom_key, Entry.custom_symptom_id, Entry.severity, func.count())
+               .where(*LIVE, Entry.kind == "symptom", Entry.occurred_at >= SINCE, Entry.occurred_at < UNTIL)
+               .group_by(Entry.symptom_key, Entry.custom_symptom_id, Entry.severity))
 _CUSTOM_SYMPTOMS = select(CustomSymptom.id, CustomSymptom.name, CustomSymptom.group).where(
     CustomSymptom.patient_id == PATIENT)
+
+
+def severities_in(connection, values):
+    """(symptom ref, severity, times) of the symptoms logged in [since, until)."""
+    return tuple((symptom_ref(key, custom), severity, times)
+                 for key, custom, severity, times in connection.execute(_SEVERITIES, values))
 
 
 def read_trends(patient, period):
@@ -78,8 +86,7 @@ def read_trends(patient, period):
                           key=lambda point: (point.occurred_at, point.id)))
     since_visit = ()
     if period.visit_at is not None:
-        since_visit = tuple((symptom_ref(key, custom), severity) for key, custom, severity in connection.execute(
-            _SEVERITIES, dict(range_values, since=max(period.visit_at, period.since))))
+        since_visit = severities_in(connection, dict(range_values, since=max(period.visit_at, period.since)))
     names = {symptom_ref(None, custom_id): (name, group)
              for custom_id, name, group in connection.execute(_CUSTOM_SYMPTOMS, {"patient_id": patient.id})}
     return DiaryRows(entries=points, tallies=tallies, symptom_names=names, since_visit=since_visit, complete=False,
@@ -90,33 +97,40 @@ def read_trends(patient, period):
 IN_RANGE = (*LIVE, Entry.kind != "question", Entry.occurred_at >= SINCE, Entry.occurred_at < UNTIL)
 
 
-def _may_be_red_flag():
-    """Entries of a kind and symptom or event that a logged red flag matches (rules.logged_flag decides)."""
+def _red_flags():
+    """The entries rules.logged_flag finds red flags, as SQL (that function still decides)."""
     what = {"symptom": Entry.symptom_key, "event": Entry.event_type}
-    return or_(*(and_(Entry.kind == kind, what[kind] == match) if kind in what else Entry.kind == kind
-                 for kind, match in rules.LOGGED_FLAGS_BY_MATCH))
+    return or_(*(and_(
+        Entry.kind == rule.kinds[0], *((what[rule.kinds[0]] == rule.match,) if rule.kinds[0] in what else ()),
+        *((getattr(Entry, rule.flag).is_(True),) if rule.flag else ()),
+        *((Entry.frequency.in_(rule.frequencies),) if rule.frequencies else ()),
+        *((func.coalesce(Entry.severity, 0) >= rule.min_severity,) if rule.min_severity else ()))
+        for rule in rules.LOGGED_FLAGS))
 
 
-_MARKED = row_statement(*IN_RANGE, or_(_may_be_red_flag(), and_(Entry.note.is_not(None), Entry.note != "",
-                                                                 Entry.kind != "medication"))
-                        ).order_by(Entry.occurred_at, Entry.id)
-_REPORTERS = (select(Entry.reported_by_id, Entry.source, func.count(), func.min(Entry.occurred_at))
-              .where(*IN_RANGE).group_by(Entry.reported_by_id, Entry.source))
-_WEAKNESS = (select(Entry.region, Entry.side, func.count(), func.min(Entry.occurred_at))
-             .where(*IN_RANGE, Entry.kind == "symptom", Entry.symptom_key == "weakness", Entry.region.is_not(None),
-                    Entry.region != "").group_by(Entry.region, Entry.side))
+NOTED = (Entry.note.is_not(None), Entry.note != "", Entry.kind != "medication")
+# What select_notes may choose: the notes on red flags, events and appointments, and the latest others.
+# The red flags and noted events in two statements, each of whose kinds and symptoms an index
+# finds, so that the database looks those entries up instead of walking every one of the range.
+_FLAG_SYMPTOMS = sorted({rule.match for rule in rules.LOGGED_FLAGS if rule.kinds[0] == "symptom"})
+_FLAG_KINDS = sorted({rule.kinds[0] for rule in rules.LOGGED_FLAGS} - {"symptom"} | {"event", "visit"})
+_FLAGGED_SYMPTOMS = row_statement(*IN_RANGE, Entry.kind == "symptom", Entry.symptom_key.in_(_FLAG_SYMPTOMS),
+                                  Entry.custom_symptom_id.is_(None), _red_flags())  # as parse_symptom_ref leaves it
+_FLAGGED_OR_NOTED = row_statement(*IN_RANGE, Entry.kind.in_(_FLAG_KINDS), or_(
+    _red_flags(), and_(*NOTED, Entry.kind.in_(("event", "visit")))))
+_LATEST_NOTED = row_statement(*IN_RANGE, *NOTED).order_by(Entry.occurred_at.desc(), Entry.id.desc()).limit(NOTES_SHOWN)
 
 
 def read_printed(patient, period):
-    """A printed summary's rows without the appendix: the trends page's, with the Recorded of the
-    range read as the entries that may be red flags or have a note, and two counts."""
-    trends = read_trends(patient, period)  # first: making missing tallies ends its transaction
-    connection = db.session.connection()
+    """A printed summary's rows without the appendix: the trends page's, with the entries it may
+    name one by one (its red flags and notes)."""
+    rows = read_trends(patient, period)  # first: making missing tallies ends its transaction
     values = {"patient_id": patient.id, "since": period.since, "until": period.until}
-    reporters = tuple(tuple(row) for row in connection.execute(_REPORTERS, values))
-    recorded = Recorded(marked=rows_of(_MARKED, values, period.tz), reporters=reporters, weakness=tuple(
-        ((region, side), times, first) for region, side, times, first in connection.execute(_WEAKNESS, values)))
-    return replace(trends, recorded=recorded, reporter_names=names_of({user_id for user_id, *_rest in reporters}))
+    marked = {row.id: row for statement in (_FLAGGED_SYMPTOMS, _FLAGGED_OR_NOTED, _LATEST_NOTED)
+              for row in rows_of(statement, values, period.tz)}
+    reporter_ids = {user_id for tally in rows.tallies.values() for user_id, _source in tally.reporters}
+    return replace(rows, marked=tuple(sorted(marked.values(), key=lambda row: (row.occurred_at, row.id))),
+                   reporter_names=names_of(reporter_ids))
 
 
 _SCORES = select(CheckInItem.entry_id, CheckInItem.domain, CheckInItem.score).where(
@@ -143,8 +157,7 @@ def read_around(patient, period, checkin_ids, refs):
     before, ever_before = (), frozenset()
     if visit_at and refs:
         window = period.until - visit_at
-        before = tuple((symptom_ref(key, custom), severity) for key, custom, severity in connection.execute(
-            _SEVERITIES, {"patient_id": patient.id, "since": visit_at - window, "until": visit_at}))
+        before = severities_in(connection, {"patient_id": patient.id, "since": visit_at - window, "until": visit_at})
         ever_before = logged_before(patient, refs, visit_at)
     return dict(
         checkin_scores=dict(scores), weight_at_visit=weight_at_visit,
