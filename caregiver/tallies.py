@@ -66,13 +66,11 @@ def counted(counts, key, when):
     counts[key] = (times + 1, min(first, when))
 
 
-def merged(counts, more):
-    """{key: (times, first time)} of both."""
-    both = dict(counts)
+def add_counts(counts, more):
+    """Add the {key: (times, first time)} of `more` into `counts`."""
     for key, (times, first) in more.items():
-        known = both.get(key)
-        both[key] = (known[0] + times, min(known[1], first)) if known else (times, first)
-    return both
+        known = counts.get(key)
+        counts[key] = (known[0] + times, min(known[1], first)) if known else (times, first)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from statistics import mean
 from .. import catalogue, rules
 from ..clock import to_local
 from .. import maths
-from ..tallies import SymptomTally, merged, tally_rows
+from ..tallies import SymptomTally, add_counts, tally_rows
 
 
 @dataclass(frozen=True)
@@ -112,13 +112,13 @@ def counted_part(tallies, names):
     """From the tallies: how many notes (notes_total), how many entries each source made
     (sources), where weakness was logged, most often first, and how many entries each account
     made, most first (entered_by: (name, entries); left out when `names` is None)."""
-    reporters, weakness = {}, {}
+    reporters, weakness, accounts, sources = {}, {}, {}, Counter()
     for tally in tallies.values():
-        reporters, weakness = merged(reporters, tally.reporters), merged(weakness, tally.weakness)
-    accounts, sources = {}, Counter()
-    for (user_id, source), (times, first) in reporters.items():
-        accounts = merged(accounts, {user_id: (times, first)})
-        sources[source] += times
+        add_counts(reporters, tally.reporters)
+        add_counts(weakness, tally.weakness)
+    for (user_id, source), counted in reporters.items():
+        add_counts(accounts, {user_id: counted})
+        sources[source] += counted[0]
     entered_by = () if names is None else tuple(
         (names.get(user_id) or "?", accounts[user_id][0])
         for user_id in most_first((user_id, times, first) for user_id, (times, first) in accounts.items()))
