@@ -60,17 +60,10 @@ class SymptomTally:
         self.last = other.last if self.last is None or other.last > self.last else self.last
 
 
-def counted(counts, key, when):
-    """Count one more `key` at `when` in {key: (times, first time)}."""
-    times, first = counts.get(key, (0, when))
-    counts[key] = (times + 1, min(first, when))
-
-
-def add_counts(counts, more):
-    """Add the {key: (times, first time)} of `more` into `counts`."""
-    for key, (times, first) in more.items():
-        known = counts.get(key)
-        counts[key] = (known[0] + times, min(known[1], first)) if known else (times, first)
+def add_count(counts, key, times, first):
+    """Count `key` `times` more, the first of them at `first`, in {key: (times, first time)}."""
+    known = counts.get(key)
+    counts[key] = (known[0] + times, min(known[1], first)) if known else (times, first)
 
 
 @dataclass
@@ -134,12 +127,12 @@ def tally_rows(rows):
                 symptom = tally.symptoms[ref] = SymptomTally()
             symptom.add(row.occurred_at, row.severity)
             if row.symptom_key == "weakness" and row.region:
-                counted(tally.weakness, (row.region, row.side), row.occurred_at)
+                add_count(tally.weakness, (row.region, row.side), 1, row.occurred_at)
         elif row.kind == "event":
             tally.events[row.event_type] = tally.events.get(row.event_type, 0) + 1
         if row.note and row.kind != "medication":
             tally.notes += 1
-        counted(tally.reporters, (row.reported_by_id, row.source), row.occurred_at)
+        add_count(tally.reporters, (row.reported_by_id, row.source), 1, row.occurred_at)
     return tallies
 
 

@@ -11,7 +11,7 @@ from statistics import mean
 from .. import catalogue, rules
 from ..clock import to_local
 from .. import maths
-from ..tallies import SymptomTally, add_counts, tally_rows
+from ..tallies import SymptomTally, add_count, tally_rows
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,13 @@ def counted_part(tallies, names):
     made, most first (entered_by: (name, entries); left out when `names` is None)."""
     reporters, weakness, accounts, sources = {}, {}, {}, Counter()
     for tally in tallies.values():
-        add_counts(reporters, tally.reporters)
-        add_counts(weakness, tally.weakness)
-    for (user_id, source), counted in reporters.items():
-        add_counts(accounts, {user_id: counted})
-        sources[source] += counted[0]
+        for key, (times, first) in tally.reporters.items():
+            add_count(reporters, key, times, first)
+        for place, (times, first) in tally.weakness.items():
+            add_count(weakness, place, times, first)
+    for (user_id, source), (times, first) in reporters.items():
+        add_count(accounts, user_id, times, first)
+        sources[source] += times
     entered_by = () if names is None else tuple(
         (names.get(user_id) or "?", accounts[user_id][0])
         for user_id in most_first((user_id, times, first) for user_id, (times, first) in accounts.items()))

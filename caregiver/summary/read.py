@@ -36,11 +36,12 @@ def read_diary(patient, period):
     entries = read_rows(
         live.where(Entry.occurred_at >= period.since, Entry.occurred_at < period.until, Entry.kind != "question")
         .order_by(Entry.occurred_at, Entry.id), period.tz)
-    return DiaryRows(entries=entries, reporter_names=names_of({e.reported_by_id for e in entries}), **read_around(
+    return DiaryRows(entries=entries, reporter_names=account_names({e.reported_by_id for e in entries}), **read_around(
         patient, period, [e.id for e in entries if e.kind == "checkin"], {e.ref for e in entries if e.kind == "symptom"}))
 
 
-def names_of(user_ids):
+def account_names(user_ids):
+    """{account id: name} of these accounts."""
     user_ids = [user_id for user_id in user_ids if user_id is not None]
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
 
@@ -97,15 +98,16 @@ def read_trends(patient, period):
 IN_RANGE = (*LIVE, Entry.kind != "question", Entry.occurred_at >= SINCE, Entry.occurred_at < UNTIL)
 
 
-def _red_flags():
-    """The entries rules.logged_flag finds red flags, as SQL (that function still decides)."""
+def _red_flags(symptoms):
+    """The entries that rules.logged_flag finds red flags, as SQL (that function still decides):
+    those of the symptom rules, or (symptoms False) of the others."""
     what = {"symptom": Entry.symptom_key, "event": Entry.event_type}
     return or_(*(and_(
         Entry.kind == rule.kinds[0], *((what[rule.kinds[0]] == rule.match,) if rule.kinds[0] in what else ()),
         *((getattr(Entry, rule.flag).is_(True),) if rule.flag else ()),
         *((Entry.frequency.in_(rule.frequencies),) if rule.frequencies else ()),
         *((func.coalesce(Entry.severity, 0) >= rule.min_severity,) if rule.min_severity else ()))
-        for rule in rules.LOGGED_FLAGS))
+        for rule in rules.LOGGED_FLAGS if (rule.kinds[0] == "symptom") == symptoms))
 
 
 NOTED = (Entry.note.is_not(None), Entry.note != "", Entry.kind != "medication")
@@ -115,9 +117,9 @@ NOTED = (Entry.note.is_not(None), Entry.note != "", Entry.kind != "medication")
 _FLAG_SYMPTOMS = sorted({rule.match for rule in rules.LOGGED_FLAGS if rule.kinds[0] == "symptom"})
 _FLAG_KINDS = sorted({rule.kinds[0] for rule in rules.LOGGED_FLAGS} - {"symptom"} | {"event", "visit"})
 _FLAGGED_SYMPTOMS = row_statement(*IN_RANGE, Entry.kind == "symptom", Entry.symptom_key.in_(_FLAG_SYMPTOMS),
-                                  Entry.custom_symptom_id.is_(None), _red_flags())  # as parse_symptom_ref leaves it
+                                  Entry.custom_symptom_id.is_(None), _red_flags(True))  # as parse_symptom_ref leaves it
 _FLAGGED_OR_NOTED = row_statement(*IN_RANGE, Entry.kind.in_(_FLAG_KINDS), or_(
-    _red_flags(), and_(*NOTED, Entry.kind.in_(("event", "visit")))))
+    _red_flags(False), and_(*NOTED, Entry.kind.in_(("event", "visit")))))
 _LATEST_NOTED = row_statement(*IN_RANGE, *NOTED).order_by(Entry.occurred_at.desc(), Entry.id.desc()).limit(NOTES_SHOWN)
 
 
@@ -130,7 +132,7 @@ def read_printed(patient, period):
               for row in rows_of(statement, values, period.tz)}
     reporter_ids = {user_id for tally in rows.tallies.values() for user_id, _source in tally.reporters}
     return replace(rows, marked=tuple(sorted(marked.values(), key=lambda row: (row.occurred_at, row.id))),
-                   reporter_names=names_of(reporter_ids))
+                   reporter_names=account_names(reporter_ids))
 
 
 _SCORES = select(CheckInItem.entry_id, CheckInItem.domain, CheckInItem.score).where(
