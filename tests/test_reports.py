@@ -458,3 +458,31 @@ def test_a_full_card_with_the_choking_first_aid_fits_one_page_in_a_long_script(a
     assert html.count('class="box box-choking-first-aid"') == 2
     pages, text = card_text(client, patient_id)
     assert len(pages) == 1 and "up to 5 back blows" in " ".join(text.split())
+
+
+def test_pdfs_made_at_once_by_several_threads_are_each_whole(app):
+    """A PDF is laid out in a child forked for it (documents.html_to_pdf); one process with threads
+    (gunicorn without a shared store) forks for several at once, and each comes back whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from caregiver import documents
+
+    def made(name):
+        with app.app_context():
+            return documents.html_to_pdf(f"<h1>{name}</h1><p>{'word ' * 400}</p>")
+
+    names = [f"Document {n}" for n in range(6)]
+    with ThreadPoolExecutor(max_workers=3) as threads:
+        pdfs = list(threads.map(made, names))
+    for name, pdf in zip(names, pdfs):
+        assert name in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+
+def test_an_error_in_the_pdfs_child_is_raised_in_the_request(app):
+    """What fails in the child comes back to the request (a 500, with its traceback logged): never
+    a hang or an empty document."""
+    from caregiver import documents
+
+    with app.app_context(), pytest.raises(TypeError):
+        documents.html_to_pdf(None)  # WeasyPrint's HTML() refuses a document without a source
