@@ -13,6 +13,15 @@ TRANSLATIONS = os.path.join(ROOT, "translations")
 POT = os.path.join(TRANSLATIONS, "messages.pot")
 
 
+# The translation functions besides gettext's own names (_, gettext, ngettext, ...) whose
+# strings the catalogue holds: lazy strings, marked-only strings and i18n.markup_gettext.
+EXTRACT_KEYWORDS = ("_l", "N_", "markup_gettext")
+
+
+def keyword_options():
+    return [option for keyword in EXTRACT_KEYWORDS for option in ("-k", keyword)]
+
+
 def pybabel(*args):
     CommandLineInterface().run(["pybabel", "-q", *args])
 
@@ -141,7 +150,7 @@ def register_commands(app):
     @translate.command()
     def update():
         """Extract messages from the code and templates and merge them into every catalogue."""
-        pybabel("extract", "-F", os.path.join(ROOT, "babel.cfg"), "-k", "_l", "-k", "N_",
+        pybabel("extract", "-F", os.path.join(ROOT, "babel.cfg"), *keyword_options(),
                 "--no-location", "--sort-output", "--omit-header", "-o", POT, ROOT)
         if any(os.scandir(TRANSLATIONS)) and len(os.listdir(TRANSLATIONS)) > 1:
             pybabel("update", "-i", POT, "-d", TRANSLATIONS, "--no-fuzzy-matching", "--ignore-obsolete")

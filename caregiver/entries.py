@@ -6,12 +6,13 @@ Operations commit their own unit of work, so that a view validates, calls one of
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from markupsafe import Markup
 from sqlalchemy import bindparam, func, or_, select
 
 from . import alerts, catalogue
 from .clock import to_local, utc_now
 from .extensions import db
-from .i18n import format_decimal, gettext as _
+from .i18n import format_decimal, gettext as _, markup_gettext
 from .models import CustomSymptom, Entry, Patient, Revision
 from .rows import parse_symptom_ref, symptom_ref
 
@@ -175,6 +176,46 @@ def entry_explainer(entry):
         return measure.explainer if measure else None
     symptom = catalogue.SYMPTOMS.get(entry.symptom_key or "")
     return symptom.explainer if symptom else None
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """An entry as a list shows it (the entry_row macro), its words in the reader's language."""
+    entry: Entry
+    title: str
+    severity: Markup | None
+    reporter: Markup
+    explainer: str | None  # the explainer's slug
+    explainer_label: Markup | None
+
+
+def entry_lines(entries, patient):
+    """Each entry as a list shows it. Who reported it and how bad it was repeat down a list, so
+    each is put in words once: the row macro's own helpers and translations were most of a
+    history page's cost."""
+    reporters, severities, lines = {}, {}, []
+    for entry in entries:
+        who = (entry.reported_by_id, entry.source)
+        if who not in reporters:
+            reporters[who] = reporter(entry, patient)
+        severity = entry.severity
+        if severity is not None and severity not in severities:
+            severities[severity] = markup_gettext("%(word)s (%(score)d of 10)",
+                                                  word=catalogue.severity_word(severity), score=severity)
+        title = entry_title(entry, patient.weight_unit)
+        explainer = entry_explainer(entry)
+        lines.append(EntryLine(entry, title, severities.get(severity), reporters[who], explainer,
+                               markup_gettext("What is this? %(entry)s", entry=title) if explainer else None))
+    return lines
+
+
+def reporter(entry, patient):
+    """"Reported by": whether the patient said it or a carer saw it, and which account entered it."""
+    # Markup, as the template's own translation was: a translation is trusted, a name is escaped.
+    who = entry.reported_by.name if entry.reported_by else Markup(_("a former team member"))
+    if entry.source == "patient":
+        return markup_gettext("%(patient)s said so; entered by %(who)s", patient=patient.display_name, who=who)
+    return markup_gettext("Noticed by %(who)s", who=who)
 
 
 def entry_title(entry, weight_unit="kg"):

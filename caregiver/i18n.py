@@ -11,6 +11,7 @@ from flask import g, has_app_context, has_request_context, request
 from flask_babel import force_locale, get_locale, get_timezone
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup
 
 from .clock import canonical_timezones
 
@@ -190,6 +191,13 @@ def locale_and_zone():
 def gettext(string, **variables):
     text = translations().ugettext(string)
     return text % variables if variables else text
+
+
+def markup_gettext(string, **variables):
+    """gettext as a template has it (Jinja's newstyle gettext, autoescaped): the translation is
+    trusted markup and the variables are escaped, so that text made in Python for a template is
+    the same, byte for byte, as the template's own `_()`."""
+    return Markup(translations().ugettext(string)) % variables
 
 
 def ngettext(singular, plural, num, **variables):

@@ -5,6 +5,8 @@ import sys
 
 from babel.messages.pofile import read_po
 
+from caregiver.cli import keyword_options
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -16,8 +18,8 @@ def msgids(path):
 def test_messages_pot_holds_every_message_of_the_code_and_templates(tmp_path):
     fresh = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "N_", "-o", str(fresh), "."],
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", *keyword_options(),
+         "-o", str(fresh), "."],
         cwd=ROOT, check=True,
     )
     extracted = msgids(fresh)
