@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache, lru_cache
+from zoneinfo import ZoneInfo
 
 import flask_babel
 import pytz
@@ -180,12 +181,29 @@ def translations():
     return cached[1]
 
 
-def locale_and_zone():
-    """(locale, time zone) in force, as Flask-Babel keeps them on the app context."""
+@dataclass(frozen=True)
+class _InForce:
+    """The locale and zone in force, with what formatting needs of them: the locale's identifier,
+    a cheap key (Babel's Locale hashes and compares in Python), and the zone as zoneinfo has it,
+    which converts in C where pytz's converts in Python, and as clock.to_local does everywhere else."""
+    locale: object
+    tzinfo: object
+    key: str
+    zone: ZoneInfo
+
+
+def in_force():
+    """The locale and zone in force, as Flask-Babel keeps them on the app context; worked out again
+    only when force_locale or language_and_zone change them. (A trends page formats 3,000 values:
+    this is one look-up of the app context each.)"""
     babel_context = g.get("_flask_babel")
-    locale = getattr(babel_context, "babel_locale", None) or get_locale()
-    tzinfo = getattr(babel_context, "babel_tzinfo", None) or get_timezone()
-    return locale, tzinfo
+    known = getattr(babel_context, "in_force", None)
+    if known is not None and known.locale is getattr(babel_context, "babel_locale", None) \
+            and known.tzinfo is getattr(babel_context, "babel_tzinfo", None):  # flask_babel.refresh() drops them
+        return known
+    locale, tzinfo = get_locale(), get_timezone()
+    known = g._flask_babel.in_force = _InForce(locale, tzinfo, str(locale), ZoneInfo(tzinfo.zone))
+    return known
 
 
 def gettext(string, **variables):
@@ -236,35 +254,35 @@ def install_gettext(jinja_env):
 
 @lru_cache(maxsize=16384, typed=True)
 def _formatted(formatter, value, format, rebase, locale, tzinfo):
-    """A value as Flask-Babel formats it in this locale and zone (which the key holds, so it is safe
-    to remember)."""
+    """A value as Flask-Babel formats it in this locale and zone (which the key holds, as the
+    locale's identifier and the zone, so it is safe to remember)."""
     return formatter(value, format, rebase) if rebase is not None else formatter(value, format)
 
 
 def format_date(date=None, format=None, rebase=True):
     if date is None:
         return flask_babel.format_date(date, format, rebase)
-    locale, tzinfo = locale_and_zone()
+    here = in_force()
     if rebase and isinstance(date, datetime):
         # Remembered by the local day it falls on, which is all a date shows: the same days come
         # back on every page of a diary, where each moment would be new.
-        date = (date if date.tzinfo else date.replace(tzinfo=timezone.utc)).astimezone(tzinfo).date()
-    return _formatted(flask_babel.format_date, date, format, rebase, locale, None)
+        date = (date if date.tzinfo else date.replace(tzinfo=timezone.utc)).astimezone(here.zone).date()
+    return _formatted(flask_babel.format_date, date, format, rebase, here.key, None)
 
 
 def format_datetime(moment=None, format=None, rebase=True):
     if moment is None:
         return flask_babel.format_datetime(moment, format, rebase)
-    locale, tzinfo = locale_and_zone()
-    return _formatted(flask_babel.format_datetime, moment, format, rebase, locale, tzinfo if rebase else None)
+    here = in_force()
+    return _formatted(flask_babel.format_datetime, moment, format, rebase, here.key, here.tzinfo if rebase else None)
 
 
 def format_time(moment=None, format=None, rebase=True):
     if moment is None:
         return flask_babel.format_time(moment, format, rebase)
-    locale, tzinfo = locale_and_zone()
-    return _formatted(flask_babel.format_time, moment, format, rebase, locale, tzinfo if rebase else None)
+    here = in_force()
+    return _formatted(flask_babel.format_time, moment, format, rebase, here.key, here.tzinfo if rebase else None)
 
 
 def format_decimal(number, format=None):
-    return _formatted(flask_babel.format_decimal, number, format, None, locale_and_zone()[0], None)
+    return _formatted(flask_babel.format_decimal, number, format, None, in_force().key, None)
