@@ -200,13 +200,17 @@ def entry_lines(entries, patient):
             reporters[who] = reporter(entry, patient)
         severity = entry.severity
         if severity is not None and severity not in severities:
-            severities[severity] = markup_gettext("%(word)s (%(score)d of 10)",
-                                                  word=catalogue.severity_word(severity), score=severity)
+            severities[severity] = severity_words(severity)
         title = entry_title(entry, patient.weight_unit)
         explainer = entry_explainer(entry)
         lines.append(EntryLine(entry, title, severities.get(severity), reporters[who], explainer,
                                markup_gettext("What is this? %(entry)s", entry=title) if explainer else None))
     return lines
+
+
+def severity_words(severity):
+    """How bad, as a list and an entry's page give it: "Moderate (5 of 10)"."""
+    return markup_gettext("%(word)s (%(score)d of 10)", word=catalogue.severity_word(severity), score=severity)
 
 
 def reporter(entry, patient):

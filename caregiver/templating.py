@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from . import catalogue, clinics, rules
-from .entries import entry_explainer, entry_lines, entry_title, measure_value, reporter
+from .entries import entry_lines, entry_title, measure_value, reporter, severity_words
 from .i18n import (
     LANGUAGE_BY_CODE, LANGUAGES, format_date, format_datetime, format_decimal, format_time, install_gettext,
     plural_samples, text_direction,
@@ -36,9 +36,8 @@ def register_template_helpers(app):
         time=format_time,
         decimal=format_decimal,
     )
-    app.jinja_env.globals.update(region_label=catalogue.region_label, severity_word=catalogue.severity_word,
-                                 entry_title=entry_title, entry_explainer=entry_explainer, entry_lines=entry_lines,
-                                 reporter=reporter, measure_value=measure_value, here_without_lang=here_without_lang,
+    app.jinja_env.globals.update(region_label=catalogue.region_label, severity_words=severity_words,
+                                 entry_title=entry_title, entry_lines=entry_lines, reporter=reporter, measure_value=measure_value, here_without_lang=here_without_lang,
                                  red_flag_for=rules.logged_flag, rules=rules,
                                  clinic_staff_shown=clinics.display_of,
                                  csrf_token=csrf_token, plural_samples=plural_samples)
