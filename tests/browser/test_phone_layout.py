@@ -181,3 +181,28 @@ def test_the_choking_first_aid_box_reads_on_a_phone(live_server, phone):
         assert place["x"] >= 0 and place["x"] + place["width"] <= 360, (path, place)
         # In English, and in Arabic once translated (no English left in it).
         assert ("back blows" in box.inner_text()) == (not path.endswith("lang=ar")), path
+
+
+def test_an_entry_that_raised_an_alert_keeps_its_row_readable(app, live_server, phone):
+    """The alert's link goes on a line of its own: beside the entry, its long Tamil text squeezed
+    the entry to a letter a line."""
+    from datetime import datetime
+
+    patient_id, _symptom_id, _checkin_id = make_diary(app)
+    sign_in_on(phone, live_server, patient_id)
+    phone.goto(f"{live_server}/patients/{patient_id}/new/event")
+    phone.check("input[name=event_type][value=choking]")
+    phone.fill("#occurred_at", datetime.now().strftime("%Y-%m-%dT%H:%M"))
+    with phone.expect_navigation():
+        phone.click("main [type=submit]")
+    alert_id = phone.locator(".alert-card a, a[href*='/alerts/']").first.get_attribute("href").rsplit("/", 1)[-1]
+    for path in (f"/patients/{patient_id}/history", f"/patients/{patient_id}/alerts/{alert_id}"):
+        for language in ("ta", "ar", "en"):
+            phone.goto(f"{live_server}{path}?lang={language}")
+            row = phone.locator("li.entry-event").first
+            width = row.bounding_box()["width"]
+            assert phone.locator("li.entry-event .entry-main").first.bounding_box()["width"] > width * 0.7, \
+                (path, language)
+            if path.endswith("/history"):
+                assert row.locator(".entry-alert").bounding_box()["width"] > width * 0.9, language
+            assert phone.evaluate(PROBLEMS_ON_PAGE) == [], (path, language)
